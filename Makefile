@@ -1,0 +1,102 @@
+# pvrcu: the one entry point. `make demo` and `make check` set up
+# everything they need (make deps) and are safe to run again.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+export PVRCU_CACHE ?= $(if $(filter 0,$(shell id -u)),/var/cache/pvrcu,$(HOME)/.cache/pvrcu)
+
+CC ?= cc
+CFLAGS_HOST := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-I$(TOP)/virtio-rcu/include -I$(TOP)/virtio-rcu/device \
+	-I$(TOP)/rcu-core/include
+LDLIBS_HOST := -pthread
+
+# Written by `make deps`: QEMU_PREFIX, KERNEL_DIR, KERNEL_RELEASE.
+-include $(BUILD)/config.mk
+
+RCU_CORE_SRC := $(wildcard rcu-core/src/*.c)
+VRCU_DEV_SRC := $(wildcard virtio-rcu/device/*.c)
+PVRCUD_SRC := $(wildcard host/pvrcud/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+.PHONY: all deps host module image demo check unit vm-test bench clean help
+
+help:
+	@echo "make demo   - set up, boot a VM with pvrcud, show the guest using it"
+	@echo "make check  - set up, build with -Werror, run every test"
+	@echo "make deps | host | module | image | unit | vm-test | clean"
+
+deps:
+	@mkdir -p $(BUILD) $(PVRCU_CACHE)
+	@sh images/deps.sh
+	@qemu=$$(sh images/qemu/build.sh) && \
+	 kdir=$$(sh images/guest-kernel.sh) && \
+	 { echo "QEMU_PREFIX := $$qemu"; \
+	   echo "KERNEL_DIR := $$kdir"; \
+	   echo "KERNEL_RELEASE := $$(cat $$kdir/release)"; } > $(BUILD)/config.mk.new && \
+	 mv $(BUILD)/config.mk.new $(BUILD)/config.mk
+	@echo "deps: ready ($(PVRCU_CACHE))"
+
+# ---- host side ----------------------------------------------------------
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_HOST) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/librcucore.a: $(RCU_CORE_SRC:%.c=$(BUILD)/obj/%.o)
+	ar rcs $@ $^
+
+$(BUILD)/libvrcudev.a: $(VRCU_DEV_SRC:%.c=$(BUILD)/obj/%.o)
+	ar rcs $@ $^
+
+$(BUILD)/obj/host/pvrcud/%.o: EXTRA_CFLAGS = -I$(QEMU_PREFIX)/include/libvhost-user
+
+$(BUILD)/pvrcud: $(PVRCUD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libvrcudev.a $(BUILD)/librcucore.a
+	$(CC) -o $@ $^ $(QEMU_PREFIX)/lib/libvhost-user.a $(LDLIBS_HOST)
+
+host: $(BUILD)/pvrcud
+
+# ---- guest side ---------------------------------------------------------
+
+KBUILD_DIR = /usr/src/linux-headers-$(KERNEL_RELEASE)
+
+module:
+	@test -n "$(KERNEL_RELEASE)" || { echo "run make deps first"; exit 1; }
+	$(MAKE) -C $(KBUILD_DIR) M=$(TOP)/guest-driver PVRCU_TOP=$(TOP) modules
+	@mkdir -p $(BUILD)/guest
+	cp guest-driver/*.ko $(BUILD)/guest/
+
+image: module
+	sh images/mkinitramfs.sh $(KERNEL_DIR) $(BUILD)/guest $(BUILD)/initramfs.cpio.gz
+
+# ---- tests --------------------------------------------------------------
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvrcudev.a $(BUILD)/librcucore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_HOST) -o $@ $^ -lcriterion $(LDLIBS_HOST)
+
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs=2; done
+
+vm-test: host image
+	bash tests/vm/run_vm_tests.sh
+
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory host image
+	bash images/demo.sh
+
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory host image $(UNIT_BINS)
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory vm-test
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C guest-driver clean 2>/dev/null
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The virtio-rcu vhost-user backend: one connection from QEMU, served on
+ * an event loop with libvhost-user, driving one rcu-core domain.
+ */
+#ifndef PVRCUD_BACKEND_H
+#define PVRCUD_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event_loop.h"
+
+struct backend_opts {
+	uint32_t event_queues;		/* must match QEMU's event-queues */
+};
+
+/*
+ * Serve one vhost-user connection on @sock until the frontend
+ * disconnects, the protocol breaks, or el_stop() is called. Returns 0 on
+ * a clean disconnect, -1 on failure.
+ */
+int backend_serve(struct event_loop *el, int sock,
+		  const struct backend_opts *opts);
+
+#endif

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Install the Debian packages pvrcu needs (idempotent: a second run only
+# checks dpkg and returns in well under a second).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+
+# From bookworm itself.
+BASE="build-essential pkg-config git ninja-build libglib2.0-dev libfdt-dev
+libpixman-1-dev zlib1g-dev dpkg-dev xz-utils zstd cpio kmod
+busybox-static libcriterion-dev liburcu-dev spin clang valgrind
+seabios ipxe-qemu python3 procps util-linux iproute2"
+# From bookworm-backports (newer meson for QEMU 10; libvirt 11).
+BPO="meson python3-pycotap libvirt-daemon libvirt-daemon-driver-qemu
+libvirt-clients"
+
+missing() {
+	for p in "$@"; do
+		s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+		[ "$s" = installed ] || echo "$p"
+	done
+}
+
+need_base=$(missing $BASE)
+need_bpo=$(missing $BPO)
+if [ -z "$need_base" ] && [ -z "$need_bpo" ] &&
+   [ "$(meson --version | cut -d. -f1-2 | tr -d .)" -ge 15 ] 2>/dev/null; then
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages: $need_base $need_bpo (run as root to install)" >&2
+	exit 1
+fi
+
+sh "$here/apt-backports.sh"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+[ -n "$need_base" ] && apt-get install -y -q --no-install-recommends $need_base
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends -t bookworm-backports $BPO
+echo "deps: Debian packages installed"

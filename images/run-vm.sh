@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Boot the pvrcu guest with pvrcud serving its virtio-rcu device.
+#
+# usage: run-vm.sh [--cpus N] [--test NAME] [--dir DIR] [--timeout S]
+#                  [--accel auto|kvm|tcg] [--pvrcud-args "..."]
+#
+# Starts pvrcud and QEMU (their pids go to DIR/pvrcud.pid and
+# DIR/qemu.pid), waits for the guest to power off, stops pvrcud and
+# leaves DIR/guest.log (serial console) and DIR/pvrcud.log.
+# Exit status: 0 if the guest ran to the end, 1 otherwise.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC1091
+eval "$(sed -n 's/^\([A-Z_]*\) := \(.*\)$/\1="\2"/p' "$top/build/config.mk")"
+
+cpus=2 test=skeleton dir= timeout=180 accel=auto pvrcud_args=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cpus) cpus=$2; shift 2 ;;
+	--test) test=$2; shift 2 ;;
+	--dir) dir=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
+	--pvrcud-args) pvrcud_args=$2; shift 2 ;;
+	*) echo "run-vm: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -n "$dir" ] || dir=$(mktemp -d /tmp/pvrcu-vm.XXXXXX)
+mkdir -p "$dir"
+qemu=$QEMU_PREFIX/bin/qemu-system-x86_64
+kernel=$KERNEL_DIR/vmlinuz
+initrd=$top/build/initramfs.cpio.gz
+sock=$dir/vhost-user-rcu.sock
+
+if [ "$accel" = auto ]; then
+	accel=$(sh "$top/images/detect-accel.sh" "$qemu" "$kernel")
+fi
+cpu_model=max
+[ "$accel" = kvm ] && cpu_model=host
+echo "run-vm: $cpus vCPUs, accel=$accel, scenario=$test, logs in $dir"
+
+qemu_pid= pvrcud_pid=
+cleanup() {
+	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
+	if [ -n "$pvrcud_pid" ] && kill -0 "$pvrcud_pid" 2>/dev/null; then
+		kill -TERM "$pvrcud_pid" 2>/dev/null || true
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pvrcud_pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL "$pvrcud_pid" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+
+# shellcheck disable=SC2086
+"$top/build/pvrcud" --socket-path="$sock" --event-queues="$cpus" \
+	$pvrcud_args 2> "$dir/pvrcud.log" &
+pvrcud_pid=$!
+echo "$pvrcud_pid" > "$dir/pvrcud.pid"
+for _ in $(seq 100); do
+	[ -S "$sock" ] && break
+	kill -0 "$pvrcud_pid" 2>/dev/null || { cat "$dir/pvrcud.log"; exit 1; }
+	sleep 0.05
+done
+
+mem=512
+"$qemu" -machine q35 -accel "$accel" -cpu "$cpu_model" -smp "$cpus" -m "$mem" \
+	-object "memory-backend-memfd,id=mem,size=${mem}M,share=on" \
+	-machine memory-backend=mem \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 loglevel=7 pvrcu.test=$test" \
+	-display none -monitor none -nic none -no-reboot \
+	-serial "file:$dir/guest.log" \
+	-chardev "socket,id=rcu,path=$sock" \
+	-device "vhost-user-rcu-pci,chardev=rcu,event-queues=$cpus" \
+	2> "$dir/qemu.log" &
+qemu_pid=$!
+echo "$qemu_pid" > "$dir/qemu.pid"
+
+status=0
+if ! timeout "$timeout" tail --pid="$qemu_pid" -f /dev/null; then
+	echo "run-vm: guest did not finish within ${timeout}s" >&2
+	status=1
+fi
+wait "$qemu_pid" 2>/dev/null || true
+qemu_pid=
+grep -q "PVRCU-INIT: done" "$dir/guest.log" || status=1
+exit $status
