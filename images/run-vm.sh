@@ -85,5 +85,6 @@ if ! timeout "$timeout" tail --pid="$qemu_pid" -f /dev/null; then
 fi
 wait "$qemu_pid" 2>/dev/null || true
 qemu_pid=
+sed -i 's/\r$//' "$dir/guest.log"	# serial consoles end lines with CRLF
 grep -q "PVRCU-INIT: done" "$dir/guest.log" || status=1
 exit $status

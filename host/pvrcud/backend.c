@@ -492,6 +492,13 @@ static int process_msg(VuDev *dev, VhostUserMsg *msg, int *do_reply)
 
 	(void)do_reply;
 	switch (msg->request) {
+	case VHOST_USER_NONE:
+		/*
+		 * What libvhost-user hands us when the frontend hung up; left
+		 * to it, it would exit(0). Serve the next connection instead.
+		 */
+		b->done = true;
+		return 1;
 	case VHOST_USER_SET_MEM_TABLE:
 	case VHOST_USER_ADD_MEM_REG:
 	case VHOST_USER_REM_MEM_REG:

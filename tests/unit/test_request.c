@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Request decoding and validation: hostile descriptors and arguments. */
+#include <criterion/criterion.h>
+#include <endian.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "request.h"
+
+static const struct vrcu_dev_limits lim = { .num_event_queues = 4 };
+
+static struct virtio_rcu_req raw(uint16_t type, uint16_t flags, uint64_t a0,
+				 uint64_t a1, uint64_t a2)
+{
+	struct virtio_rcu_req r = {
+		.type = htole16(type), .flags = htole16(flags),
+		.arg0 = htole64(a0), .arg1 = htole64(a1), .arg2 = htole64(a2),
+	};
+	return r;
+}
+
+static int parse(struct virtio_rcu_req r, struct vrcu_request *out)
+{
+	struct iovec iov = { &r, sizeof(r) };
+	int st = vrcu_req_gather(&iov, 1, out);
+
+	return st ? st : vrcu_req_validate(out, &lim);
+}
+
+Test(request, short_buffer_is_invalid)
+{
+	struct virtio_rcu_req r = raw(VIRTIO_RCU_REQ_GP, 0, 0, 0, 0);
+	struct iovec iov = { &r, sizeof(r) - 1 };
+	struct vrcu_request out;
+
+	cr_assert_eq(vrcu_req_gather(&iov, 1, &out), VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(vrcu_req_gather(NULL, 0, &out), VIRTIO_RCU_S_INVAL);
+}
+
+Test(request, split_across_descriptors_is_gathered)
+{
+	struct virtio_rcu_req r = raw(VIRTIO_RCU_REQ_SETUP, 0, 0x1000, 0x2000, 3);
+	struct iovec iov[3] = {
+		{ &r, 3 }, { (char *)&r + 3, 10 },
+		{ (char *)&r + 13, sizeof(r) - 13 },
+	};
+	struct vrcu_request out;
+
+	cr_assert_eq(vrcu_req_gather(iov, 3, &out), VIRTIO_RCU_S_OK);
+	cr_assert_eq(out.type, VIRTIO_RCU_REQ_SETUP);
+	cr_assert_eq(out.arg0, 0x1000);
+	cr_assert_eq(out.arg1, 0x2000);
+	cr_assert_eq(out.arg2, 3);
+}
+
+Test(request, reserved_bits_and_unknown_types_are_refused)
+{
+	struct virtio_rcu_req r = raw(VIRTIO_RCU_REQ_GP, 0, 0, 0, 0);
+	struct vrcu_request out;
+
+	r.reserved = htole32(1);
+	cr_assert_eq(parse(r, &out), VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(parse(raw(0, 0, 0, 0, 0), &out), VIRTIO_RCU_S_UNSUPP);
+	cr_assert_eq(parse(raw(0xffff, 0, 0, 0, 0), &out), VIRTIO_RCU_S_UNSUPP);
+	cr_assert_eq(parse(raw(VIRTIO_RCU_REQ_GP, 0x8000, 0, 0, 0), &out),
+		     VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(parse(raw(VIRTIO_RCU_REQ_GP, 0, 1, 0, 0), &out),
+		     VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(parse(raw(VIRTIO_RCU_REQ_GP, VIRTIO_RCU_GP_F_ALL, 0, 0, 0),
+			   &out), VIRTIO_RCU_S_OK);
+	cr_assert_eq(parse(raw(VIRTIO_RCU_REQ_TEARDOWN, 1, 0, 0, 0), &out),
+		     VIRTIO_RCU_S_INVAL);
+}
+
+Test(request, srcu_without_domains_is_unsupported)
+{
+	struct vrcu_request out;
+
+	cr_assert_eq(parse(raw(VIRTIO_RCU_REQ_SRCU_CREATE, 0, 0, 0, 0), &out),
+		     VIRTIO_RCU_S_UNSUPP);
+}
+
+static char ram[64 * 1024] __attribute__((aligned(4096)));
+
+static struct vrcu_gmem one_region(void)
+{
+	struct vrcu_gmem gm = { .nregions = 1 };
+
+	gm.region[0] = (struct vrcu_gmem_region){ 0x40000, sizeof(ram), ram };
+	return gm;
+}
+
+static int setup(uint64_t gpa, uint64_t len, uint64_t ncpus,
+		 struct vrcu_setup *su)
+{
+	struct vrcu_gmem gm = one_region();
+	struct vrcu_request req = { .type = VIRTIO_RCU_REQ_SETUP,
+				    .arg0 = gpa, .arg1 = len, .arg2 = ncpus };
+
+	return vrcu_setup_check(&req, &lim, &gm, su);
+}
+
+Test(request, setup_inside_ram_is_accepted)
+{
+	struct vrcu_setup su;
+
+	cr_assert_eq(setup(0x41000, 4096, 4, &su), VIRTIO_RCU_S_OK);
+	cr_assert_eq(su.shm, ram + 0x1000);
+	cr_assert_eq(su.len, 4096);
+	cr_assert_eq(su.ncpus, 4);
+}
+
+Test(request, setup_outside_ram_is_badaddr)
+{
+	struct vrcu_setup su;
+
+	cr_assert_eq(setup(0x30000, 4096, 1, &su), VIRTIO_RCU_S_BADADDR);
+	cr_assert_eq(setup(0x40000 + sizeof(ram), 4096, 1, &su),
+		     VIRTIO_RCU_S_BADADDR);
+	/* Starts inside, ends past the end. */
+	cr_assert_eq(setup(0x40000 + sizeof(ram) - 4096, 8192, 1, &su),
+		     VIRTIO_RCU_S_BADADDR);
+	cr_assert_null(su.shm);
+}
+
+Test(request, setup_bad_geometry_is_invalid)
+{
+	struct vrcu_setup su;
+
+	cr_assert_eq(setup(0x41001, 4096, 1, &su), VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(setup(0x41000, 100, 1, &su), VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(setup(0x41000, 0, 1, &su), VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(setup(0x41000, 4096, 0, &su), VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(setup(0x41000, 4096, 5, &su), VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(setup(0x41000, 4096, UINT64_MAX, &su), VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(setup(UINT64_MAX & ~4095ull, 1ull << 40, 1, &su),
+		     VIRTIO_RCU_S_INVAL);
+	cr_assert_eq(setup(UINT64_MAX & ~4095ull, 8192, 1, &su),
+		     VIRTIO_RCU_S_BADADDR);
+}
+
+Test(request, response_needs_room_for_all_of_it)
+{
+	struct virtio_rcu_resp resp = { .status = 7, .val0 = htole64(42) };
+	char a[5], b[64];
+	struct iovec small = { a, sizeof(a) };
+	struct iovec split[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	struct virtio_rcu_resp back;
+
+	memset(a, 0xee, sizeof(a));
+	cr_assert_eq(vrcu_resp_scatter(&small, 1, &resp), -1);
+	cr_assert_eq((unsigned char)a[0], 0xee, "nothing written on failure");
+	cr_assert_eq(vrcu_resp_scatter(split, 2, &resp), (long)sizeof(resp));
+	memcpy(&back, a, sizeof(a));
+	memcpy((char *)&back + sizeof(a), b, sizeof(resp) - sizeof(a));
+	cr_assert_eq(back.status, 7);
+	cr_assert_eq(le64toh(back.val0), 42);
+}
