@@ -26,8 +26,14 @@ src=$cache/src
 mkdir -p "$src"
 if [ ! -f "$src/$QEMU_TARBALL" ]; then
 	echo "qemu: fetching Debian source $QEMU_DEB_VERSION" >&2
-	(cd "$src" && apt-get source --tar-only --download-only \
-		"qemu=$QEMU_DEB_VERSION" >&2)
+	if ! (cd "$src" && apt-get source --tar-only --download-only \
+		"qemu=$QEMU_DEB_VERSION" >&2); then
+		# Source lists missing or stale: enable them and retry once.
+		sh "$here/../apt-backports.sh" >&2
+		apt-get update -q >&2
+		(cd "$src" && apt-get source --tar-only --download-only \
+			"qemu=$QEMU_DEB_VERSION" >&2)
+	fi
 fi
 echo "$QEMU_SHA256  $src/$QEMU_TARBALL" | sha256sum -c --quiet - >&2 || {
 	echo "qemu: checksum mismatch for $QEMU_TARBALL; refusing to build" >&2
