@@ -20,7 +20,7 @@ VRCU_DEV_SRC := $(wildcard virtio-rcu/device/*.c)
 PVRCUD_SRC := $(wildcard host/pvrcud/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
-.PHONY: all deps host module image demo check unit vm-test bench clean help
+.PHONY: all deps host module image demo check unit vm-test bench soak clean help
 
 help:
 	@echo "make demo   - set up, boot a VM with pvrcud, show the guest using it"
@@ -72,14 +72,28 @@ image: module
 
 # ---- tests --------------------------------------------------------------
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvrcudev.a $(BUILD)/librcucore.a
+TEST_LIB_SRC := $(wildcard tests/lib/*.c tests/torture/torture.c)
+TEST_CFLAGS := -Itests/lib -Itests/torture
+
+$(BUILD)/libtestsupport.a: $(TEST_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+	ar rcs $@ $^
+
+$(BUILD)/obj/tests/%.o: EXTRA_CFLAGS = $(TEST_CFLAGS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtestsupport.a $(BUILD)/libvrcudev.a $(BUILD)/librcucore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_HOST) -o $@ $^ -lcriterion $(LDLIBS_HOST)
+	$(CC) $(CFLAGS_HOST) $(TEST_CFLAGS) -MMD -MP -o $@ $(filter %.c %.a,$^) -lcriterion $(LDLIBS_HOST)
+
+$(BUILD)/torture-soak: tests/torture/soak.c $(BUILD)/libtestsupport.a $(BUILD)/librcucore.a
+	$(CC) $(CFLAGS_HOST) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS_HOST)
+
+soak: $(BUILD)/torture-soak
+	$(BUILD)/torture-soak $(or $(SECONDS),600)
 
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs=2; done
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs=1; done
 
 vm-test: host image
 	bash tests/vm/run_vm_tests.sh
@@ -99,4 +113,4 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C guest-driver clean 2>/dev/null
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)

@@ -3,63 +3,25 @@
  * The grace-period state machine of one domain (one VM).
  *
  * gp_seq is owned by the host and only ever written to the guest; it is
- * never read back from guest memory, so a guest that scribbles over the
- * header cannot move it. A GP numbered g (the in-progress value of
- * gp_seq) ends only when every online CPU has shown a quiescent state
- * after g was published: see docs/ARCHITECTURE.md for the argument.
+ * never read back from guest memory (except once, on a restart, where a
+ * GP found in progress is run again from scratch). A GP numbered g (the
+ * in-progress value of gp_seq) ends only when every online CPU has shown
+ * a quiescent state after g was published, through one of the three
+ * sources of docs/ARCHITECTURE.md §4.
  */
-#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rcu_core.h"
-#include "virtio_rcu.h"
-
-struct rcuc_cpu {
-	bool qs;		/* quiescent for the current GP */
-	uint64_t last_post_ns;	/* 0: not posted during this GP */
-};
-
-struct rcuc_domain {
-	struct rcuc_ops ops;
-	void *ctx;
-	struct rcuc_tunables tun;
-	struct rcuc_stats stats;
-
-	unsigned char *shm;
-	uint32_t ncpus;
-	struct rcuc_cpu *cpu;
-
-	uint64_t gp_seq;	/* authoritative; low bits = phase */
-	uint64_t want;		/* highest cookie asked for */
-	bool want_exp;		/* an expedited request is pending */
-	bool exp;		/* the current GP is expedited */
-	uint64_t gp_start_ns;
-	uint64_t deadline_ns;
-};
+#include "internal.h"
 
 void rcuc_tunables_default(struct rcuc_tunables *t)
 {
-	t->fqs_delay_ns = 3000000;	/* 3 ms, like a few jiffies */
-	t->repost_ns = 100000000;	/* 100 ms */
-	t->normal_only = false;
-}
-
-static volatile struct virtio_rcu_shm_header *hdr(struct rcuc_domain *d)
-{
-	return (volatile struct virtio_rcu_shm_header *)d->shm;
-}
-
-static volatile struct virtio_rcu_shm_cpu *rec(struct rcuc_domain *d,
-					       uint32_t cpu)
-{
-	return (volatile struct virtio_rcu_shm_cpu *)
-		(d->shm + virtio_rcu_shm_cpu_off(cpu));
-}
-
-static bool gp_active(const struct rcuc_domain *d)
-{
-	return d->gp_seq & VIRTIO_RCU_SEQ_STATE_MASK;
+	memset(t, 0, sizeof(*t));
+	t->fqs_delay_ns = 3000000;		/* 3 ms, a few jiffies */
+	t->repost_ns = 100000000;		/* 100 ms */
+	t->stall_ns = 21000000000ull;		/* 21 s, as the kernel */
+	t->srcu_poll_ns = 1000000;		/* 1 ms */
+	t->backlog_expedite = 10000;
 }
 
 struct rcuc_domain *rcuc_domain_new(const struct rcuc_ops *ops, void *ctx,
@@ -69,7 +31,8 @@ struct rcuc_domain *rcuc_domain_new(const struct rcuc_ops *ops, void *ctx,
 
 	if (!d)
 		return NULL;
-	d->ops = *ops;
+	if (ops)
+		d->ops = *ops;
 	d->ctx = ctx;
 	if (t)
 		d->tun = *t;
@@ -82,57 +45,87 @@ void rcuc_domain_free(struct rcuc_domain *d)
 {
 	if (!d)
 		return;
-	free(d->cpu);
+	rcuc_detach(d);
 	free(d);
 }
 
 static void publish_seq(struct rcuc_domain *d)
 {
+	volatile struct virtio_rcu_shm_header *h = rcuc_hdr(d);
 	uint32_t flags = 0;
 
-	if (gp_active(d))
+	if (rcuc_gp_active(d))
 		flags |= VIRTIO_RCU_HDR_F_GP_ACTIVE;
-	if (gp_active(d) && d->exp)
+	if (rcuc_gp_active(d) && d->exp)
 		flags |= VIRTIO_RCU_HDR_F_EXPEDITING;
-	/* Order everything before (scans, callbacks' GP) before the new seq. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	hdr(d)->gp_seq = htole64(d->gp_seq);
-	if (!gp_active(d))
-		hdr(d)->gp_completed = htole64(d->gp_seq);
-	hdr(d)->flags = htole32(flags);
+	/* Everything before (scans) is ordered before the new seq... */
+	rcuc_fence();
+	h->gp_seq = htole64(d->gp_seq);
+	if (!rcuc_gp_active(d))
+		h->gp_completed = htole64(d->gp_seq);
+	h->flags = htole32(flags);
 	/* ...and the new seq before any record is read for it. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	rcuc_fence();
 }
 
 int rcuc_attach(struct rcuc_domain *d, void *shm, size_t len, uint32_t ncpus,
-		uint64_t now_ns)
+		uint32_t nsrcu, unsigned int flags, uint64_t now_ns)
 {
-	struct rcuc_cpu *cpu;
+	bool resume = flags & RCUC_ATTACH_RESUME;
+	uint64_t s = 0;
 
-	(void)now_ns;
-	if (!shm || ncpus == 0 || len < virtio_rcu_shm_size(ncpus, 0))
+	if (!shm || ncpus == 0 || ncpus > VIRTIO_RCU_MAX_EVENT_QUEUES ||
+	    len < virtio_rcu_shm_size(ncpus, nsrcu))
 		return -1;
-	cpu = calloc(ncpus, sizeof(*cpu));
-	if (!cpu)
+	rcuc_detach(d);
+	d->cpu = calloc(ncpus, sizeof(*d->cpu));
+	if (!d->cpu)
 		return -1;
-	free(d->cpu);
-	d->cpu = cpu;
 	d->shm = shm;
 	d->ncpus = ncpus;
-	/* A fresh region: no GP has been published in it yet. */
-	d->gp_seq = 0;
-	d->want = 0;
+	d->nsrcu = nsrcu;
+	if (rcuc_srcu_attach(d, resume) < 0) {
+		rcuc_detach(d);
+		return -1;
+	}
 	d->want_exp = false;
 	d->exp = false;
 	d->deadline_ns = 0;
-	hdr(d)->version = htole32(VIRTIO_RCU_SHM_VERSION);
-	hdr(d)->exp_seq = 0;
+	d->gp_start_ns = now_ns;
+	if (resume)
+		s = le64toh(rcuc_hdr(d)->gp_seq);
+	d->gp_seq = s;
+	d->want = s & ~VIRTIO_RCU_SEQ_STATE_MASK;
+	rcuc_hdr(d)->version = htole32(VIRTIO_RCU_SHM_VERSION);
+	rcuc_hdr(d)->host_epoch = htole64(++d->epoch);
+	if (!resume)
+		rcuc_hdr(d)->exp_seq = 0;
+	if (rcuc_gp_active(d)) {
+		uint32_t i;
+
+		/*
+		 * A GP was in progress when the previous host went away. What
+		 * it had collected is lost and nothing in the region proves
+		 * any of it: every CPU must show a quiescent state again.
+		 * Reports with qs_seq >= s stay valid (the guest read s after
+		 * it was published).
+		 */
+		d->want = (d->gp_seq | VIRTIO_RCU_SEQ_STATE_MASK) + 1;
+		for (i = 0; i < ncpus; i++)
+			rcuc_rec(d, i)->need_qs = htole64(d->gp_seq);
+		d->stats.gps_started++;
+		d->next_stall_ns = now_ns + d->tun.stall_ns;
+	}
 	publish_seq(d);
+	rcuc_advance(d, now_ns);
 	return 0;
 }
 
 void rcuc_detach(struct rcuc_domain *d)
 {
+	rcuc_srcu_detach(d);
+	free(d->cpu);
+	d->cpu = NULL;
 	d->shm = NULL;
 	d->ncpus = 0;
 	d->deadline_ns = 0;
@@ -147,6 +140,11 @@ void rcuc_rebind(struct rcuc_domain *d, void *shm)
 bool rcuc_attached(const struct rcuc_domain *d)
 {
 	return d->shm != NULL;
+}
+
+uint32_t rcuc_ncpus(const struct rcuc_domain *d)
+{
+	return d->ncpus;
 }
 
 uint64_t rcuc_gp_seq(const struct rcuc_domain *d)
@@ -174,34 +172,202 @@ uint64_t rcuc_deadline(const struct rcuc_domain *d)
 	return d->deadline_ns;
 }
 
-/* Has @cpu shown a quiescent state for the GP in progress? */
-static bool cpu_quiescent(struct rcuc_domain *d, uint32_t cpu)
+int rcuc_cpu_info(const struct rcuc_domain *d, uint32_t cpu,
+		  struct rcuc_cpu_info *out)
 {
-	volatile struct virtio_rcu_shm_cpu *r = rec(d, cpu);
+	const struct rcuc_cpu *c;
+
+	if (!d->shm || cpu >= d->ncpus)
+		return -1;
+	c = &d->cpu[cpu];
+	memset(out, 0, sizeof(*out));
+	out->online = le32toh(rcuc_rec(d, cpu)->online) == 1;
+	out->qs = c->qs;
+	out->source = c->src;
+	out->nesting = c->nesting;
+	out->qs_seq = c->qs_seq;
+	out->run_state = c->run_state;
+	out->exits = c->sample.exits;
+	out->posts = c->posts;
+	return 0;
+}
+
+/* ---- vCPU samples ------------------------------------------------------ */
+
+static uint32_t run_state_of(const struct rcuc_vcpu_sample *s)
+{
+	if (s->halted)
+		return VIRTIO_RCU_RUN_HALTED;
+	if (s->out_of_guest)
+		return VIRTIO_RCU_RUN_PREEMPTED;
+	return VIRTIO_RCU_RUN_IN_GUEST;
+}
+
+void rcuc_vcpu_sample(struct rcuc_domain *d, uint32_t cpu,
+		      const struct rcuc_vcpu_sample *s)
+{
+	volatile struct virtio_rcu_shm_vcpu *v;
+	struct rcuc_cpu *c;
+	uint32_t rs;
+
+	if (!d->shm || cpu >= d->ncpus)
+		return;
+	c = &d->cpu[cpu];
+	if (c->have_sample && s->exits < c->sample.exits) {
+		/* KVM counters only grow: a new fd or a new VM. Start over. */
+		d->stats.bad_exits_backwards++;
+		c->snap_valid = false;
+	}
+	c->have_sample = true;
+	c->sample = *s;
+	if (rcuc_gp_active(d) && !c->qs) {
+		/* This sample runs after the GP's start was published. */
+		if (!c->snap_valid) {
+			c->snap_valid = true;
+			c->exits_snap = s->exits;
+		} else if (s->exits != c->exits_snap) {
+			c->exit_seen = true;
+		}
+		if (s->halted || s->out_of_guest)
+			c->out_seen = true;
+	}
+	rs = run_state_of(s);
+	v = rcuc_vline(d, cpu);
+	v->exits = htole64(s->exits);
+	if (rs != c->run_state) {
+		c->run_state = rs;
+		v->run_state = htole32(rs);
+		v->run_state_seq = htole64(le64toh(v->run_state_seq) + 1);
+	}
+}
+
+void rcuc_vcpu_forget(struct rcuc_domain *d, uint32_t cpu)
+{
+	if (!d->shm || cpu >= d->ncpus)
+		return;
+	d->cpu[cpu].have_sample = false;
+	d->cpu[cpu].snap_valid = false;
+	d->cpu[cpu].exit_seen = false;
+	d->cpu[cpu].out_seen = false;
+	d->cpu[cpu].run_state = VIRTIO_RCU_RUN_UNKNOWN;
+	rcuc_vline(d, cpu)->run_state = htole32(VIRTIO_RCU_RUN_UNKNOWN);
+}
+
+/* ---- quiescence --------------------------------------------------------- */
+
+static uint32_t read_nesting(struct rcuc_domain *d, uint32_t cpu)
+{
+	uint32_t n = le32toh(rcuc_rec(d, cpu)->nesting);
+
+	d->cpu[cpu].nesting = n;
+	if (n >= RCUC_NESTING_MAX)
+		d->stats.bad_nesting++;	/* garbage: still "in a reader" */
+	return n;
+}
+
+/* Has @cpu shown a quiescent state for the GP in progress? */
+static enum rcuc_qs_source cpu_quiescent(struct rcuc_domain *d, uint32_t cpu)
+{
+	volatile struct virtio_rcu_shm_cpu *r = rcuc_rec(d, cpu);
+	struct rcuc_cpu *c = &d->cpu[cpu];
 	uint64_t q;
 
 	if (le32toh(r->online) != 1)
-		return true;	/* not served: it runs no reader of ours */
+		return RCUC_QS_OFFLINE;	/* runs no reader of ours */
+
+	/* (1) The guest's own report. */
 	q = le64toh(r->qs_seq);
-	if (!rcuc_seq_ge(q, d->gp_seq))
-		return false;
-	if (!rcuc_seq_ge(d->gp_seq, q)) {
+	if (!rcuc_seq_ge(q, c->qs_seq))
+		d->stats.bad_qs_backwards++;
+	c->qs_seq = q;
+	if (rcuc_seq_ge(q, d->gp_seq)) {
+		if (rcuc_seq_ge(d->gp_seq, q))
+			return RCUC_QS_REPORT;
 		/* The guest cannot have read a seq we never published. */
 		d->stats.bad_qs_seq++;
-		return false;
 	}
-	return true;
+
+	/*
+	 * (2), (3): an exit or a halt seen after the GP started drained the
+	 * vCPU's store buffer; only now may nesting == 0 be believed. The
+	 * fence orders the sample (taken earlier) before this load.
+	 */
+	if (c->exit_seen || c->out_seen) {
+		rcuc_fence();
+		if (read_nesting(d, cpu) == 0)
+			return c->exit_seen ? RCUC_QS_EXIT : RCUC_QS_OUT;
+	}
+	return RCUC_QS_NONE;
 }
 
 static void post(struct rcuc_domain *d, uint32_t cpu, uint64_t now_ns)
 {
 	d->cpu[cpu].last_post_ns = now_ns ? now_ns : 1;
+	d->cpu[cpu].posts++;
 	d->stats.posts++;
 	if (d->exp)
 		d->stats.exp_posts++;
 	if (!d->ops.post || !d->ops.post(d->ctx, cpu, d->gp_seq))
 		d->stats.posts_failed++;
 }
+
+/* ---- callbacks: demand and delivery --------------------------------------- */
+
+/*
+ * Guests report per-CPU callback backlog and the cookie the oldest of
+ * them waits for. Ask for that GP; a cookie beyond the next GP is forged
+ * (a guest cannot have obtained it) and is clamped. A large backlog
+ * expedites (flood control).
+ */
+static void callback_demand(struct rcuc_domain *d)
+{
+	uint64_t next = rcuc_seq_snap(d->gp_seq), total = 0;
+	uint32_t i;
+
+	for (i = 0; i < d->ncpus; i++) {
+		volatile struct virtio_rcu_shm_cpu *r = rcuc_rec(d, i);
+		uint64_t n = le64toh(r->backlog), want;
+
+		if (!n || le32toh(r->online) != 1)
+			continue;
+		total += n < (1ull << 40) ? n : (1ull << 40);
+		want = le64toh(r->cb_seq);
+		if (rcuc_seq_ge(d->gp_seq, want))
+			continue;		/* already done: delivery's job */
+		if (!rcuc_seq_ge(next, want)) {
+			d->stats.bad_cb_seq++;
+			want = next;
+		}
+		if (rcuc_seq_ge(want, d->want))
+			d->want = want;
+	}
+	if (total > d->tun.backlog_expedite && !d->tun.normal_only &&
+	    !rcuc_seq_ge(d->gp_seq, d->want) && !d->want_exp) {
+		d->want_exp = true;
+		d->stats.gps_flood++;
+	}
+}
+
+/* After a GP ends: interrupt only the CPUs whose callbacks are now ready. */
+static void callback_delivery(struct rcuc_domain *d)
+{
+	uint32_t i;
+
+	if (!d->ops.cb_ready)
+		return;
+	for (i = 0; i < d->ncpus; i++) {
+		volatile struct virtio_rcu_shm_cpu *r = rcuc_rec(d, i);
+
+		if (!le64toh(r->backlog) || le32toh(r->online) != 1)
+			continue;
+		if (!rcuc_seq_ge(d->gp_seq, le64toh(r->cb_seq)))
+			continue;
+		d->stats.cb_ready_posts++;
+		d->ops.cb_ready(d->ctx, i, d->gp_seq);
+	}
+}
+
+/* ---- the GP state machine ---------------------------------------------- */
 
 static void gp_start(struct rcuc_domain *d, uint64_t now_ns)
 {
@@ -210,25 +376,41 @@ static void gp_start(struct rcuc_domain *d, uint64_t now_ns)
 	d->gp_seq++;
 	d->exp = d->want_exp && !d->tun.normal_only;
 	d->want_exp = false;
+	d->stats.gps_started++;
 	if (d->exp) {
 		d->stats.gps_expedited++;
-		hdr(d)->exp_seq = htole64(d->stats.gps_expedited);
+		rcuc_hdr(d)->exp_seq = htole64(d->stats.gps_expedited);
 	}
 	d->gp_start_ns = now_ns;
+	d->next_stall_ns = now_ns + d->tun.stall_ns;
 	for (i = 0; i < d->ncpus; i++) {
-		d->cpu[i].qs = false;
-		d->cpu[i].last_post_ns = 0;
-		rec(d, i)->need_qs = htole64(d->gp_seq);
+		struct rcuc_cpu *c = &d->cpu[i];
+
+		c->qs = false;
+		c->src = RCUC_QS_NONE;
+		c->last_post_ns = 0;
+		c->snap_valid = false;
+		c->exit_seen = false;
+		c->out_seen = false;
+		c->stall_reports = 0;
 	}
 	publish_seq(d);
+	/* need_qs after the seq: a guest seeing it can already report. */
+	for (i = 0; i < d->ncpus; i++)
+		rcuc_rec(d, i)->need_qs = htole64(d->gp_seq);
 }
 
 static void gp_end(struct rcuc_domain *d, uint64_t now_ns)
 {
+	uint64_t took = now_ns - d->gp_start_ns;
+
 	d->gp_seq = (d->gp_seq | VIRTIO_RCU_SEQ_STATE_MASK) + 1;
 	d->stats.gps_completed++;
-	d->stats.last_gp_ns = now_ns - d->gp_start_ns;
+	d->stats.last_gp_ns = took;
+	if (took > d->stats.max_gp_ns)
+		d->stats.max_gp_ns = took;
 	publish_seq(d);
+	callback_delivery(d);
 }
 
 uint64_t rcuc_gp_request(struct rcuc_domain *d, bool expedited,
@@ -240,55 +422,89 @@ uint64_t rcuc_gp_request(struct rcuc_domain *d, bool expedited,
 		d->want = cookie;
 	if (expedited && !d->tun.normal_only) {
 		d->want_exp = true;
-		if (gp_active(d))
-			d->exp = true;	/* upgrade the GP in flight */
+		if (rcuc_gp_active(d) && !d->exp) {
+			d->exp = true;		/* upgrade the GP in flight */
+			d->stats.gps_expedited++;
+		}
 	}
 	if (d->shm)
 		rcuc_advance(d, now_ns);
 	return cookie;
 }
 
+/* Scan every CPU not yet quiescent; returns how many still hold the GP. */
+static uint32_t scan(struct rcuc_domain *d)
+{
+	uint32_t i, pending = 0;
+
+	for (i = 0; i < d->ncpus; i++) {
+		struct rcuc_cpu *c = &d->cpu[i];
+
+		if (!c->qs) {
+			c->src = cpu_quiescent(d, i);
+			if (c->src != RCUC_QS_NONE) {
+				c->qs = true;
+				d->stats.qs[c->src]++;
+			}
+		}
+		pending += !c->qs;
+	}
+	return pending;
+}
+
+static void post_laggards(struct rcuc_domain *d, uint64_t now_ns)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->ncpus; i++) {
+		struct rcuc_cpu *c = &d->cpu[i];
+		uint64_t last = c->last_post_ns;
+
+		if (c->qs)
+			continue;
+		/*
+		 * A vCPU out of guest mode gets nothing from an interrupt now:
+		 * its unlock reports (need_qs is set) or the scan sees it
+		 * idle. Everyone else in a reader, or unknown, is posted.
+		 */
+		if (c->have_sample && (c->sample.halted || c->sample.out_of_guest))
+			continue;
+		if (!last || now_ns - last >= d->tun.repost_ns)
+			post(d, i, now_ns);
+	}
+}
+
 void rcuc_advance(struct rcuc_domain *d, uint64_t now_ns)
 {
-	uint32_t i, pending;
-	uint64_t next;
+	uint64_t fqs;
 
 	if (!d->shm)
 		return;
+	d->deadline_ns = 0;
+	callback_demand(d);
 	for (;;) {
-		if (!gp_active(d)) {
-			if (rcuc_seq_ge(d->gp_seq, d->want)) {
-				d->deadline_ns = 0;
-				return;
-			}
+		if (!rcuc_gp_active(d)) {
+			if (rcuc_seq_ge(d->gp_seq, d->want))
+				break;
 			gp_start(d, now_ns);
 		}
-		pending = 0;
-		for (i = 0; i < d->ncpus; i++) {
-			if (!d->cpu[i].qs)
-				d->cpu[i].qs = cpu_quiescent(d, i);
-			pending += !d->cpu[i].qs;
-		}
-		if (pending)
+		if (!d->tun.unsafe_end_gp_early && scan(d))
 			break;
 		gp_end(d, now_ns);
 	}
 
-	/* Interrupt laggards: at once if expedited, after fqs_delay if not. */
-	next = d->gp_start_ns + d->tun.fqs_delay_ns;
-	if (d->exp || now_ns >= next) {
-		for (i = 0; i < d->ncpus; i++) {
-			uint64_t last = d->cpu[i].last_post_ns;
-
-			if (d->cpu[i].qs)
-				continue;
-			if (!last || now_ns - last >= d->tun.repost_ns)
-				post(d, i, now_ns);
+	if (rcuc_gp_active(d)) {
+		/* Laggards: at once if expedited, after fqs_delay if not. */
+		fqs = d->gp_start_ns + d->tun.fqs_delay_ns;
+		if (d->exp || now_ns >= fqs) {
+			post_laggards(d, now_ns);
+			rcuc_deadline_min(d, now_ns + d->tun.repost_ns);
+		} else {
+			rcuc_deadline_min(d, fqs);
 		}
-		next = now_ns + d->tun.repost_ns;
+		/* Reports arrive through memory, not messages: poll. */
+		rcuc_deadline_min(d, now_ns + d->tun.fqs_delay_ns);
+		rcuc_stall_check(d, now_ns);
 	}
-	/* Poll again soon: reports arrive through memory, not messages. */
-	if (next > now_ns + d->tun.fqs_delay_ns)
-		next = now_ns + d->tun.fqs_delay_ns;
-	d->deadline_ns = next;
+	rcuc_srcu_advance(d, now_ns);
 }

@@ -51,7 +51,7 @@ static void setup(void)
 		rec(i)->online = htole32(1);
 	d = rcuc_domain_new(&ops, NULL, NULL);
 	cr_assert_not_null(d);
-	cr_assert_eq(rcuc_attach(d, shm, sizeof(shm), NCPUS, 0), 0);
+	cr_assert_eq(rcuc_attach(d, shm, sizeof(shm), NCPUS, 0, 0, 0), 0);
 }
 
 static void teardown(void)
@@ -205,8 +205,8 @@ Test(rcu_core, attach_refuses_a_short_region)
 {
 	struct rcuc_domain *e = rcuc_domain_new(&ops, NULL, NULL);
 
-	cr_assert_eq(rcuc_attach(e, shm, 64, NCPUS, 0), -1);
-	cr_assert_eq(rcuc_attach(e, shm, sizeof(shm), 0, 0), -1);
+	cr_assert_eq(rcuc_attach(e, shm, 64, NCPUS, 0, 0, 0), -1);
+	cr_assert_eq(rcuc_attach(e, shm, sizeof(shm), 0, 0, 0, 0), -1);
 	cr_assert_not(rcuc_attached(e));
 	rcuc_domain_free(e);
 }

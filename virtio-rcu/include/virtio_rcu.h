@@ -23,7 +23,7 @@
 /* Queue indices: the request queue, then one event queue per guest CPU. */
 #define VIRTIO_RCU_REQUESTQ		0
 #define VIRTIO_RCU_EVENTQ_BASE		1
-#define VIRTIO_RCU_MAX_EVENT_QUEUES	255
+#define VIRTIO_RCU_MAX_EVENT_QUEUES	1023
 
 /* Layout version of the shared region described below. */
 #define VIRTIO_RCU_SHM_VERSION		1
@@ -123,7 +123,7 @@ struct virtio_rcu_shm_header {		/* host writes */
 	__le32 version;			/* VIRTIO_RCU_SHM_VERSION */
 	__le64 host_epoch;		/* changes when the device restarts */
 	__u8 pad[24];
-} __attribute__((packed));
+};
 
 struct virtio_rcu_shm_cpu {		/* guest writes, except need_qs */
 	__le32 nesting;			/* reader depth; 0 = no reader */
@@ -135,7 +135,7 @@ struct virtio_rcu_shm_cpu {		/* guest writes, except need_qs */
 	__le64 backlog;			/* callbacks queued on this CPU */
 	__le64 cb_seq;			/* gp_seq its oldest callbacks wait for */
 	__u8 pad[16];
-} __attribute__((packed));
+};
 
 /* run_state values in struct virtio_rcu_shm_vcpu */
 #define VIRTIO_RCU_RUN_UNKNOWN		0
@@ -149,7 +149,7 @@ struct virtio_rcu_shm_vcpu {		/* host writes */
 	__le64 exits;			/* last sampled KVM exit count */
 	__le64 run_state_seq;		/* bumps when run_state changes */
 	__u8 pad[40];
-} __attribute__((packed));
+};
 
 /* SRCU area: per domain one host line, then one guest line per CPU. */
 struct virtio_rcu_shm_srcu_domain {	/* host writes */
@@ -158,13 +158,32 @@ struct virtio_rcu_shm_srcu_domain {	/* host writes */
 	__le32 idx;			/* active counter index, 0 or 1 */
 	__le32 in_use;
 	__u8 pad[40];
-} __attribute__((packed));
+};
 
 struct virtio_rcu_shm_srcu_cpu {	/* guest writes */
 	__le64 lock[2];
 	__le64 unlock[2];
 	__u8 pad[32];
-} __attribute__((packed));
+};
+
+/*
+ * The region's structs are naturally aligned and padded to one line each,
+ * so they need no packing (and their fields may be accessed in place).
+ */
+#ifdef __KERNEL__
+#define VIRTIO_RCU_ASSERT_SIZE(t, n) static_assert(sizeof(t) == (n))
+#else
+#define VIRTIO_RCU_ASSERT_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t)
+#endif
+VIRTIO_RCU_ASSERT_SIZE(struct virtio_rcu_config, 16);
+VIRTIO_RCU_ASSERT_SIZE(struct virtio_rcu_req, 32);
+VIRTIO_RCU_ASSERT_SIZE(struct virtio_rcu_resp, 24);
+VIRTIO_RCU_ASSERT_SIZE(struct virtio_rcu_event, 16);
+VIRTIO_RCU_ASSERT_SIZE(struct virtio_rcu_shm_header, VIRTIO_RCU_LINE);
+VIRTIO_RCU_ASSERT_SIZE(struct virtio_rcu_shm_cpu, VIRTIO_RCU_LINE);
+VIRTIO_RCU_ASSERT_SIZE(struct virtio_rcu_shm_vcpu, VIRTIO_RCU_LINE);
+VIRTIO_RCU_ASSERT_SIZE(struct virtio_rcu_shm_srcu_domain, VIRTIO_RCU_LINE);
+VIRTIO_RCU_ASSERT_SIZE(struct virtio_rcu_shm_srcu_cpu, VIRTIO_RCU_LINE);
 
 /* Offsets of the parts of a region serving @ncpus CPUs. */
 static inline __u64 virtio_rcu_shm_cpu_off(__u32 cpu)
