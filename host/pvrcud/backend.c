@@ -46,6 +46,7 @@ struct backend {
 	int sock;
 	bool done;
 	bool mem_changed;
+	uint64_t features;		/* negotiated with the driver */
 
 	/* The registered region, as the guest gave it. */
 	bool have_region;
@@ -329,8 +330,16 @@ static int do_setup(struct backend *b, const struct vrcu_request *req,
 			 (unsigned long long)req->arg2, vrcu_status_name(st));
 		return st;
 	}
-	if (rcuc_attach(b->dom, su.shm, su.len, su.ncpus, el_now_ns()) < 0)
+	switch (rcuc_attach(b->dom, su.shm, su.len, su.ncpus,
+			    b->lim.max_srcu_domains, 0, el_now_ns())) {
+	case 0:
+		break;
+	case -2:
+		log_warn("SETUP refused: region holds stale qs_seq values");
+		return VIRTIO_RCU_S_INVAL;
+	default:
 		return VIRTIO_RCU_S_IOERR;
+	}
 	b->have_region = true;
 	b->shm = su.shm;
 	b->shm_gpa = req->arg0;
@@ -353,6 +362,10 @@ static bool do_gp(struct backend *b, const struct vrcu_request *req,
 
 	if (!b->have_region) {
 		*st = VIRTIO_RCU_S_NOSETUP;
+		return false;
+	}
+	if (exp && !(b->features & (1ull << VIRTIO_RCU_F_EXPEDITE))) {
+		*st = VIRTIO_RCU_S_UNSUPP;
 		return false;
 	}
 	if ((req->flags & VIRTIO_RCU_GP_F_WAIT) && b->nwaiters >= MAX_WAITERS) {
@@ -379,6 +392,12 @@ static void handle_request(struct backend *b, VuVirtqElement *elem)
 	int st;
 
 	b->requests++;
+	/* No room for a status: refuse before doing anything at all. */
+	if (!vrcu_iov_has_room(elem->in_sg, elem->in_num,
+			       sizeof(struct virtio_rcu_resp))) {
+		complete(b, elem, VIRTIO_RCU_S_INVAL, 0, 0);
+		return;
+	}
 	st = vrcu_req_gather(elem->out_sg, elem->out_num, &req);
 	if (st == VIRTIO_RCU_S_OK)
 		st = vrcu_req_validate(&req, &b->lim);
@@ -441,7 +460,7 @@ static uint64_t get_features(VuDev *dev)
 
 static void set_features(VuDev *dev, uint64_t features)
 {
-	(void)dev;
+	to_backend(dev)->features = features;
 	log_debug("driver features 0x%llx", (unsigned long long)features);
 }
 

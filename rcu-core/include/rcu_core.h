@@ -115,7 +115,8 @@ void rcuc_domain_free(struct rcuc_domain *d);
  * guest RAM. A fresh region starts at gp_seq 0; with RCUC_ATTACH_RESUME
  * the engine continues from the gp_seq found in the region, and a GP
  * found in progress is run again from scratch (nothing the previous host
- * saw is trusted). Returns 0, or -1 if the region is too small.
+ * saw is trusted). Returns 0; -1 if the region is too small; -2 if a
+ * fresh region already holds quiescent-state reports (stale qs_seq).
  */
 int rcuc_attach(struct rcuc_domain *d, void *shm, size_t len, uint32_t ncpus,
 		uint32_t nsrcu, unsigned int flags, uint64_t now_ns);

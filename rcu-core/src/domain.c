@@ -74,9 +74,23 @@ int rcuc_attach(struct rcuc_domain *d, void *shm, size_t len, uint32_t ncpus,
 	bool resume = flags & RCUC_ATTACH_RESUME;
 	uint64_t s = 0;
 
+	uint32_t i;
+
 	if (!shm || ncpus == 0 || ncpus > VIRTIO_RCU_MAX_EVENT_QUEUES ||
 	    len < virtio_rcu_shm_size(ncpus, nsrcu))
 		return -1;
+	/*
+	 * A fresh region starts at gp_seq 0, so a stale qs_seq left in it
+	 * would pass for a report on the first GPs: refuse it.
+	 */
+	for (i = 0; i < ncpus && !resume; i++) {
+		const volatile struct virtio_rcu_shm_cpu *r =
+			(const volatile struct virtio_rcu_shm_cpu *)
+			((unsigned char *)shm + virtio_rcu_shm_cpu_off(i));
+
+		if (r->qs_seq)
+			return -2;
+	}
 	rcuc_detach(d);
 	d->cpu = calloc(ncpus, sizeof(*d->cpu));
 	if (!d->cpu)
@@ -97,12 +111,12 @@ int rcuc_attach(struct rcuc_domain *d, void *shm, size_t len, uint32_t ncpus,
 	d->gp_seq = s;
 	d->want = s & ~VIRTIO_RCU_SEQ_STATE_MASK;
 	rcuc_hdr(d)->version = htole32(VIRTIO_RCU_SHM_VERSION);
-	rcuc_hdr(d)->host_epoch = htole64(++d->epoch);
+	/* Tells the guest a (re)started host took over the region. */
+	d->epoch = le64toh(rcuc_hdr(d)->host_epoch) + 1;
+	rcuc_hdr(d)->host_epoch = htole64(d->epoch);
 	if (!resume)
 		rcuc_hdr(d)->exp_seq = 0;
 	if (rcuc_gp_active(d)) {
-		uint32_t i;
-
 		/*
 		 * A GP was in progress when the previous host went away. What
 		 * it had collected is lost and nothing in the region proves
@@ -425,6 +439,8 @@ uint64_t rcuc_gp_request(struct rcuc_domain *d, bool expedited,
 		if (rcuc_gp_active(d) && !d->exp) {
 			d->exp = true;		/* upgrade the GP in flight */
 			d->stats.gps_expedited++;
+			if (d->shm)
+				publish_seq(d);	/* EXPEDITING flag */
 		}
 	}
 	if (d->shm)

@@ -34,6 +34,22 @@ static volatile struct virtio_rcu_shm_srcu_cpu *scpu(struct rcuc_domain *d,
 		(d->shm + virtio_rcu_shm_srcu_cpu_off(d->ncpus, dom, cpu));
 }
 
+/* Counters start wherever the guest has them: that is the baseline. */
+static void prime(struct rcuc_domain *d, uint32_t dom)
+{
+	struct rcuc_srcu *s = &d->srcu[dom];
+	uint32_t c, i;
+
+	for (c = 0; c < d->ncpus; c++) {
+		volatile struct virtio_rcu_shm_srcu_cpu *sc = scpu(d, dom, c);
+
+		for (i = 0; i < 2; i++) {
+			s->last[c * 4 + i] = le64toh(sc->lock[i]);
+			s->last[c * 4 + 2 + i] = le64toh(sc->unlock[i]);
+		}
+	}
+}
+
 static void publish(struct rcuc_domain *d, uint32_t dom)
 {
 	volatile struct virtio_rcu_shm_srcu_domain *h = sdom(d, dom);
@@ -79,6 +95,7 @@ int rcuc_srcu_attach(struct rcuc_domain *d, bool resume)
 				s->want = (s->seq | VIRTIO_RCU_SEQ_STATE_MASK) + 1;
 				s->phase = SRCU_SCAN_INACTIVE;
 			}
+			prime(d, i);
 		}
 		publish(d, i);
 	}
@@ -114,7 +131,7 @@ int rcuc_srcu_create(struct rcuc_domain *d, uint32_t *dom)
 
 		if (s->in_use)
 			continue;
-		memset(s->last, 0, (size_t)d->ncpus * 4 * sizeof(*s->last));
+		prime(d, i);
 		s->in_use = true;
 		s->phase = SRCU_IDLE;
 		s->want = s->seq;
@@ -187,8 +204,9 @@ static bool drained(struct rcuc_domain *d, uint32_t dom, uint32_t i)
 		uint64_t *last = &s->last[c * 4 + 2 + i];
 
 		if (!rcuc_seq_ge(v, *last))
-			sane = false;
-		*last = v;
+			sane = false;	/* keep the high mark: no way back down */
+		else
+			*last = v;
 		unlocks += v;
 	}
 	rcuc_fence();
@@ -198,7 +216,8 @@ static bool drained(struct rcuc_domain *d, uint32_t dom, uint32_t i)
 
 		if (!rcuc_seq_ge(v, *last))
 			sane = false;
-		*last = v;
+		else
+			*last = v;
 		locks += v;
 	}
 	if (!sane) {

@@ -210,3 +210,32 @@ Test(rcu_core, attach_refuses_a_short_region)
 	cr_assert_not(rcuc_attached(e));
 	rcuc_domain_free(e);
 }
+
+Test(rcu_core, fresh_region_with_stale_reports_is_refused)
+{
+	struct rcuc_domain *e = rcuc_domain_new(&ops, NULL, NULL);
+
+	rec(1)->qs_seq = htole64(1);	/* would pass for a report on GP 1 */
+	cr_assert_eq(rcuc_attach(e, shm, sizeof(shm), NCPUS, 0, 0, 0), -2);
+	cr_assert_not(rcuc_attached(e));
+	rcuc_domain_free(e);
+}
+
+Test(rcu_core, upgrade_to_expedited_is_published)
+{
+	rcuc_gp_request(d, false, 0);
+	cr_assert_not(le32toh(hdr()->flags) & VIRTIO_RCU_HDR_F_EXPEDITING);
+	rcuc_gp_request(d, true, 0);
+	cr_assert(le32toh(hdr()->flags) & VIRTIO_RCU_HDR_F_EXPEDITING);
+}
+
+Test(rcu_core, restart_bumps_the_host_epoch)
+{
+	struct rcuc_domain *e = rcuc_domain_new(&ops, NULL, NULL);
+	uint64_t before = le64toh(hdr()->host_epoch);
+
+	cr_assert_eq(rcuc_attach(e, shm, sizeof(shm), NCPUS, 0,
+				 RCUC_ATTACH_RESUME, 0), 0);
+	cr_assert_eq(le64toh(hdr()->host_epoch), before + 1);
+	rcuc_domain_free(e);
+}

@@ -106,15 +106,26 @@ int vrcu_setup_check(const struct vrcu_request *req,
 	return VIRTIO_RCU_S_OK;
 }
 
+bool vrcu_iov_has_room(const struct iovec *in, unsigned int in_num, size_t len)
+{
+	size_t room = 0;
+	unsigned int i;
+
+	for (i = 0; i < in_num && room < len; i++) {
+		if (!in[i].iov_base)
+			return false;
+		room += in[i].iov_len;
+	}
+	return room >= len;
+}
+
 long vrcu_iov_scatter(const struct iovec *in, unsigned int in_num,
 		      const void *buf, size_t len)
 {
-	size_t done = 0;
+	size_t done;
 	unsigned int i;
 
-	for (i = 0; i < in_num && done < len; i++)
-		done += in[i].iov_base ? in[i].iov_len : 0;
-	if (done < len)
+	if (!vrcu_iov_has_room(in, in_num, len))
 		return -1;
 	for (i = 0, done = 0; i < in_num && done < len; i++) {
 		size_t take = in[i].iov_len;

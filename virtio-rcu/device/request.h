@@ -7,6 +7,7 @@
 #ifndef VRCU_REQUEST_H
 #define VRCU_REQUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -53,6 +54,9 @@ struct vrcu_setup {
 int vrcu_setup_check(const struct vrcu_request *req,
 		     const struct vrcu_dev_limits *lim,
 		     const struct vrcu_gmem *gm, struct vrcu_setup *out);
+
+/* Do the device-writable buffers hold at least @len bytes? */
+bool vrcu_iov_has_room(const struct iovec *in, unsigned int in_num, size_t len);
 
 /*
  * Copy @len bytes into device-writable buffers. Returns @len, or -1 if
