@@ -51,6 +51,9 @@ struct rcuc_ops {
 
 struct rcuc_tunables {
 	uint64_t fqs_delay_ns;		/* normal GP: post laggards after this */
+	uint64_t poll_min_ns;		/* first rescan of a GP (reports arrive */
+	uint64_t poll_max_ns;		/*  through memory); doubles up to max */
+	uint64_t exp_poll_ns;		/* rescan period of an expedited GP */
 	uint64_t repost_ns;		/* re-post a still-silent CPU after this */
 	uint64_t stall_ns;		/* first stall report after this */
 	uint64_t srcu_poll_ns;		/* normal SRCU GPs: rescan period */

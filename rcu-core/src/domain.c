@@ -18,6 +18,9 @@ void rcuc_tunables_default(struct rcuc_tunables *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->fqs_delay_ns = 3000000;		/* 3 ms, a few jiffies */
+	t->poll_min_ns = 10000;			/* 10 us */
+	t->poll_max_ns = 1000000;		/* 1 ms */
+	t->exp_poll_ns = 10000;			/* 10 us */
 	t->repost_ns = 100000000;		/* 100 ms */
 	t->stall_ns = 21000000000ull;		/* 21 s, as the kernel */
 	t->srcu_poll_ns = 1000000;		/* 1 ms */
@@ -396,6 +399,7 @@ static void gp_start(struct rcuc_domain *d, uint64_t now_ns)
 		rcuc_hdr(d)->exp_seq = htole64(d->stats.gps_expedited);
 	}
 	d->gp_start_ns = now_ns;
+	d->poll_ns = d->tun.poll_min_ns;
 	d->next_stall_ns = now_ns + d->tun.stall_ns;
 	for (i = 0; i < d->ncpus; i++) {
 		struct rcuc_cpu *c = &d->cpu[i];
@@ -518,8 +522,19 @@ void rcuc_advance(struct rcuc_domain *d, uint64_t now_ns)
 		} else {
 			rcuc_deadline_min(d, fqs);
 		}
-		/* Reports arrive through memory, not messages: poll. */
-		rcuc_deadline_min(d, now_ns + d->tun.fqs_delay_ns);
+		/*
+		 * Reports arrive through memory, not messages: poll, soon at
+		 * first (most CPUs report at their next unlock), then backing
+		 * off; an expedited GP keeps polling fast.
+		 */
+		if (d->exp) {
+			rcuc_deadline_min(d, now_ns + d->tun.exp_poll_ns);
+		} else {
+			rcuc_deadline_min(d, now_ns + d->poll_ns);
+			d->poll_ns *= 2;
+			if (d->poll_ns > d->tun.poll_max_ns)
+				d->poll_ns = d->tun.poll_max_ns;
+		}
 		rcuc_stall_check(d, now_ns);
 	}
 	rcuc_srcu_advance(d, now_ns);
