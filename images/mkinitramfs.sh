@@ -8,7 +8,7 @@ kdir=$1 moddir=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 kmods=$kdir/modules/kernel/drivers/virtio
 
-inputs="$here/init $here/mkinitramfs.sh /bin/busybox $moddir/*.ko"
+inputs="$here/init $here/mkinitramfs.sh $here/scenarios /bin/busybox $moddir/*.ko"
 if [ -f "$out" ]; then
 	newer=$(find $inputs -newer "$out" 2>/dev/null | head -n1)
 	[ -z "$newer" ] && exit 0
@@ -17,7 +17,8 @@ fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" \
-	"$root/tmp" "$root/lib/modules/virtio" "$root/lib/modules/pvrcu"
+	"$root/tmp" "$root/lib/modules/virtio" "$root/lib/modules/pvrcu" \
+	"$root/scenarios"
 cp /bin/busybox "$root/bin/busybox"
 for app in $(/bin/busybox --list); do
 	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
@@ -27,6 +28,7 @@ for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
 done
 cp "$moddir"/*.ko "$root/lib/modules/pvrcu/"
 cp "$here/init" "$root/init"
+cp "$here"/scenarios/*.sh "$root/scenarios/"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"

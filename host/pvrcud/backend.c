@@ -216,12 +216,12 @@ static void on_deadline(void *data)
 
 /* ---- posts: the host interrupts one guest CPU ------------------------- */
 
-static bool post_event(void *ctx, uint32_t cpu, uint64_t gp_seq)
+static bool post(struct backend *b, uint16_t type, uint32_t cpu,
+		 uint64_t gp_seq)
 {
-	struct backend *b = ctx;
 	volatile struct virtio_rcu_shm_cpu *r;
 	struct virtio_rcu_event ev = {
-		.type = htole16(VIRTIO_RCU_EV_REPORT_QS),
+		.type = htole16(type),
 		.cpu = htole32(cpu),
 		.gp_seq = htole64(gp_seq),
 	};
@@ -254,9 +254,34 @@ static bool post_event(void *ctx, uint32_t cpu, uint64_t gp_seq)
 	vu_queue_push(&b->dev, vq, elem, sizeof(ev));
 	vu_queue_notify(&b->dev, vq);
 	free(elem);
-	log_debug("posted REPORT_QS gp=%llu to cpu %u (queue %u)",
+	log_debug("posted %s gp=%llu to cpu %u (queue %u)",
+		  type == VIRTIO_RCU_EV_REPORT_QS ? "REPORT_QS" : "GP_DONE",
 		  (unsigned long long)gp_seq, cpu, q);
 	return true;
+}
+
+/* rcu-core: interrupt @cpu to report a quiescent state for @gp_seq. */
+static bool post_report_qs(void *ctx, uint32_t cpu, uint64_t gp_seq)
+{
+	return post(ctx, VIRTIO_RCU_EV_REPORT_QS, cpu, gp_seq);
+}
+
+/* rcu-core: @cpu's callbacks waiting for @gp_seq are ready. */
+static bool post_gp_done(void *ctx, uint32_t cpu, uint64_t gp_seq)
+{
+	return post(ctx, VIRTIO_RCU_EV_GP_DONE, cpu, gp_seq);
+}
+
+static void on_stall(void *ctx, const struct rcuc_stall *s)
+{
+	static const char *const run[] = { "unknown", "in guest", "halted",
+					   "preempted" };
+
+	(void)ctx;
+	log_warn("stall: GP %llu running for %llu ms, held by cpu %u (nesting %u, %s), report %u",
+		 (unsigned long long)s->gp_seq,
+		 (unsigned long long)(s->gp_age_ns / 1000000), s->cpu, s->nesting,
+		 s->run_state < 4 ? run[s->run_state] : "?", s->report);
 }
 
 /* ---- the guest's region ----------------------------------------------- */
@@ -555,8 +580,13 @@ static void on_socket(int fd, unsigned int events, void *data)
 int backend_serve(struct event_loop *el, int sock,
 		  const struct backend_opts *opts)
 {
-	static const struct rcuc_ops ops = { .post = post_event };
+	static const struct rcuc_ops ops = {
+		.post = post_report_qs,
+		.cb_ready = post_gp_done,
+		.stall = on_stall,
+	};
 	struct backend *b = calloc(1, sizeof(*b));
+	struct rcuc_tunables tun;
 	int i, ret = 0;
 
 	if (!b)
@@ -568,7 +598,9 @@ int backend_serve(struct event_loop *el, int sock,
 	b->lim.max_srcu_domains = 0;
 	for (i = 0; i < MAX_VU_WATCHES; i++)
 		b->watches[i].fd = -1;
-	b->dom = rcuc_domain_new(&ops, b, NULL);
+	rcuc_tunables_default(&tun);
+	tun.unsafe_end_gp_early = opts->test_unsafe_early_gp;
+	b->dom = rcuc_domain_new(&ops, b, &tun);
 	if (!b->dom) {
 		free(b);
 		return -1;

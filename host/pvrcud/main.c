@@ -37,6 +37,9 @@ static void usage(FILE *f)
 		"                           QEMU's vhost-user-rcu-pci (default 1)\n"
 		"      --once               exit after the first connection ends\n"
 		"  -v, --verbose            debug logging\n"
+		"      --test-unsafe-early-gp  TESTS ONLY: end every grace period at\n"
+		"                           once, so torture tests can prove they\n"
+		"                           catch a broken service\n"
 		"      --print-capabilities print the backend's JSON capabilities\n"
 		"  -h, --help               this text\n");
 }
@@ -81,6 +84,7 @@ int main(int argc, char **argv)
 		{ "fd", required_argument, NULL, 'f' },
 		{ "event-queues", required_argument, NULL, 'q' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "test-unsafe-early-gp", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "print-capabilities", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -121,6 +125,9 @@ int main(int argc, char **argv)
 		case 'o':
 			once = true;
 			break;
+		case 'U':
+			bopts.test_unsafe_early_gp = true;
+			break;
 		case 'v':
 			log_threshold = LOG_DEBUG;
 			break;
@@ -159,6 +166,8 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	if (bopts.test_unsafe_early_gp)
+		log_warn("--test-unsafe-early-gp: grace periods END EARLY (tests only)");
 	log_info("listening on %s (%u event queues)", path, bopts.event_queues);
 	while (!stop_requested) {
 		int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
