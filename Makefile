@@ -72,8 +72,8 @@ image: module
 
 # ---- tests --------------------------------------------------------------
 
-TEST_LIB_SRC := $(wildcard tests/lib/*.c tests/torture/torture.c)
-TEST_CFLAGS := -Itests/lib -Itests/torture
+TEST_LIB_SRC := $(wildcard tests/lib/*.c tests/torture/torture.c) host/pvrcud/kvm_stats.c
+TEST_CFLAGS := -Itests/lib -Itests/torture -Ihost/pvrcud
 
 $(BUILD)/libtestsupport.a: $(TEST_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 	ar rcs $@ $^
