@@ -18,6 +18,7 @@ LDLIBS_HOST := -pthread
 RCU_CORE_SRC := $(wildcard rcu-core/src/*.c)
 VRCU_DEV_SRC := $(wildcard virtio-rcu/device/*.c)
 PVRCUD_SRC := $(wildcard host/pvrcud/*.c)
+# host/pvrcuctl is built on its own: it talks to pvrcud only by socket
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 .PHONY: all deps host module image demo check unit vm-test bench soak clean help
@@ -55,7 +56,10 @@ $(BUILD)/obj/host/pvrcud/%.o: EXTRA_CFLAGS = -I$(QEMU_PREFIX)/include/libvhost-u
 $(BUILD)/pvrcud: $(PVRCUD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libvrcudev.a $(BUILD)/librcucore.a
 	$(CC) -o $@ $^ $(QEMU_PREFIX)/lib/libvhost-user.a $(LDLIBS_HOST)
 
-host: $(BUILD)/pvrcud
+$(BUILD)/pvrcuctl: $(BUILD)/obj/host/pvrcuctl/pvrcuctl.o
+	$(CC) -o $@ $^
+
+host: $(BUILD)/pvrcud $(BUILD)/pvrcuctl
 
 # ---- guest side ---------------------------------------------------------
 
@@ -94,6 +98,19 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs=1; done
+
+# ---- benchmarks ---------------------------------------------------------
+
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_LIBS := -lurcu-qsbr -lurcu-memb -lurcu-common
+
+$(BUILD)/bench_rcu: $(BENCH_SRC) $(wildcard bench/*.h) $(BUILD)/libtestsupport.a $(BUILD)/librcucore.a
+	$(CC) $(CFLAGS_HOST) $(TEST_CFLAGS) -Ibench -o $@ $(filter %.c %.a,$^) $(BENCH_LIBS) $(LDLIBS_HOST)
+
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench_rcu
+	$(BUILD)/bench_rcu
 
 vm-test: host image
 	bash tests/vm/run_vm_tests.sh

@@ -9,58 +9,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "libvhost-user.h"
 
 #include "backend.h"
+#include "backend_priv.h"
 #include "guest_mem.h"
 #include "log.h"
 #include "rcu_core.h"
 #include "request.h"
 #include "virtio_rcu.h"
-
-/* Bound on requests parked until their GP ends (>= any queue size). */
-#define MAX_WAITERS 1024
-#define MAX_VU_WATCHES 512
-
-struct waiter {
-	VuVirtqElement *elem;
-	uint64_t cookie;
-	uint64_t start_ns;
-	bool expedited;
-};
-
-struct vu_watch {
-	int fd;
-	vu_watch_cb cb;
-	void *data;
-};
-
-struct backend {
-	VuDev dev;			/* first: container_of by cast */
-	struct event_loop *el;
-	struct backend_opts opt;
-	struct vrcu_dev_limits lim;
-	struct rcuc_domain *dom;
-	int sock;
-	bool done;
-	bool mem_changed;
-	uint64_t features;		/* negotiated with the driver */
-
-	/* The registered region, as the guest gave it. */
-	bool have_region;
-	uint64_t shm_gpa, shm_len;
-	uint32_t ncpus;
-	unsigned char *shm;		/* host mapping, revalidated on table changes */
-
-	struct waiter waiters[MAX_WAITERS];
-	unsigned int nwaiters;
-
-	struct vu_watch watches[MAX_VU_WATCHES];
-
-	uint64_t requests, bad_requests;
-};
 
 static struct backend *to_backend(VuDev *dev)
 {
@@ -204,6 +164,7 @@ static void kick_engine(struct backend *b)
 
 	if (!rcuc_attached(b->dom))
 		return;
+	tracker_sample(b);
 	rcuc_advance(b->dom, now);
 	complete_waiters(b, now);
 	el_set_deadline(b->el, rcuc_deadline(b->dom), on_deadline, b);
@@ -276,8 +237,14 @@ static void on_stall(void *ctx, const struct rcuc_stall *s)
 {
 	static const char *const run[] = { "unknown", "in guest", "halted",
 					   "preempted" };
+	struct backend *b = ctx;
+	struct stall_entry *e = &b->stalls[b->stall_head];
 
-	(void)ctx;
+	e->when_ns = el_now_ns() - b->connected_ns;
+	e->s = *s;
+	b->stall_head = (b->stall_head + 1) % MAX_STALLS;
+	if (b->nstalls < MAX_STALLS)
+		b->nstalls++;
 	log_warn("stall: GP %llu running for %llu ms, held by cpu %u (nesting %u, %s), report %u",
 		 (unsigned long long)s->gp_seq,
 		 (unsigned long long)(s->gp_age_ns / 1000000), s->cpu, s->nesting,
@@ -311,6 +278,8 @@ static void drop_region(struct backend *b, const char *why, bool push)
 		 (unsigned long long)b->shm_gpa, why);
 	fail_waiters(b, push);
 	rcuc_detach(b->dom);
+	free(b->cpu_vcpu);
+	b->cpu_vcpu = NULL;
 	el_set_deadline(b->el, 0, NULL, NULL);
 	b->have_region = false;
 	b->shm = NULL;
@@ -371,6 +340,7 @@ static int do_setup(struct backend *b, const struct vrcu_request *req,
 	b->shm_len = su.len;
 	b->ncpus = su.ncpus;
 	*val0 = rcuc_gp_seq(b->dom);
+	tracker_attach(b);
 	log_info("SETUP: region gpa=0x%llx len=%llu cpus=%u registered",
 		 (unsigned long long)b->shm_gpa,
 		 (unsigned long long)b->shm_len, b->ncpus);
@@ -617,13 +587,26 @@ int backend_serve(struct event_loop *el, int sock,
 		ret = -1;
 		goto out;
 	}
-	log_info("frontend connected");
+	{
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		if (!getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+			b->peer_pid = cred.pid;
+	}
+	b->connected_ns = el_now_ns();
+	if (opts->current)
+		*opts->current = b;
+	log_info("frontend connected (pid %d)", (int)b->peer_pid);
 	if (el_run(el) < 0)
 		ret = -1;
 	log_info("frontend disconnected");
 	el_unwatch(el, sock);
 out:
+	if (opts->current)
+		*opts->current = NULL;
 	drop_region(b, "disconnect", false);
+	tracker_detach(b);
 	el_set_deadline(el, 0, NULL, NULL);
 	vu_deinit(&b->dev);
 	rcuc_domain_free(b->dom);

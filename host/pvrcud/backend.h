@@ -11,9 +11,13 @@
 
 #include "event_loop.h"
 
+struct backend;
+struct strbuf;
+
 struct backend_opts {
 	uint32_t event_queues;		/* must match QEMU's event-queues */
 	bool test_unsafe_early_gp;	/* TEST ONLY: end GPs at once */
+	struct backend **current;	/* set while a frontend is served */
 };
 
 /*
@@ -23,5 +27,12 @@ struct backend_opts {
  */
 int backend_serve(struct event_loop *el, int sock,
 		  const struct backend_opts *opts);
+
+/*
+ * Answer a control command (status, vcpus, stats, stalls, set NAME VALUE)
+ * about @b, which may be NULL when no frontend is connected.
+ */
+int backend_control(struct backend *b, int argc, char **argv, bool json,
+		    struct strbuf *reply);
 
 #endif

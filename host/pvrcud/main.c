@@ -7,7 +7,9 @@
  * exit on SIGTERM, a non-zero exit when it cannot start.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +20,21 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "control.h"
 #include "event_loop.h"
 #include "log.h"
 #include "virtio_rcu.h"
 
 static volatile sig_atomic_t stop_requested;
 static struct event_loop *loop;
+static struct backend *current;	/* the connection being served, if any */
+
+static int on_control(void *ctx, int argc, char **argv, bool json,
+		      struct strbuf *reply)
+{
+	(void)ctx;
+	return backend_control(current, argc, argv, json, reply);
+}
 
 static void usage(FILE *f)
 {
@@ -35,6 +46,10 @@ static void usage(FILE *f)
 		"  -f, --fd=FD              serve an already connected socket\n"
 		"  -q, --event-queues=N     event queues (= guest CPUs), as given to\n"
 		"                           QEMU's vhost-user-rcu-pci (default 1)\n"
+		"  -c, --control-socket=PATH  pvrcuctl's socket (default:\n"
+		"                           SOCKET-PATH.ctl; \"none\" for none)\n"
+		"      --control-group=GROUP  let GROUP use the control socket\n"
+		"                           (default: root only)\n"
 		"      --once               exit after the first connection ends\n"
 		"  -v, --verbose            debug logging\n"
 		"      --test-unsafe-early-gp  TESTS ONLY: end every grace period at\n"
@@ -44,11 +59,34 @@ static void usage(FILE *f)
 		"  -h, --help               this text\n");
 }
 
+static int sig_pipe[2] = { -1, -1 };
+
+/*
+ * SIGTERM/SIGINT write to a pipe the event loop watches and never
+ * drains, so every el_run() from then on returns at once: no lost stop.
+ */
 static void on_signal(int sig)
 {
-	(void)sig;
+	char c = (char)sig;
+
 	stop_requested = 1;
-	if (loop)
+	if (write(sig_pipe[1], &c, 1) < 0)
+		_exit(1);
+}
+
+static void on_sig_pipe(int fd, unsigned int events, void *data)
+{
+	(void)fd; (void)events; (void)data;
+	el_stop(loop);
+}
+
+static int conn_fd = -1;
+
+static void on_listen(int fd, unsigned int events, void *data)
+{
+	(void)events; (void)data;
+	conn_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn_fd >= 0)
 		el_stop(loop);
 }
 
@@ -84,21 +122,26 @@ int main(int argc, char **argv)
 		{ "fd", required_argument, NULL, 'f' },
 		{ "event-queues", required_argument, NULL, 'q' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "control-socket", required_argument, NULL, 'C' },
+		{ "control-group", required_argument, NULL, 'G' },
 		{ "test-unsafe-early-gp", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "print-capabilities", no_argument, NULL, 'c' },
+		{ "print-capabilities", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct backend_opts bopts = { .event_queues = 1 };
-	const char *path = NULL;
+	struct backend_opts bopts = { .event_queues = 1, .current = &current };
+	const char *path = NULL, *ctl_path = NULL;
+	gid_t ctl_gid = (gid_t)-1;
+	struct control *ctl = NULL;
+	char ctl_default[256];
 	struct sigaction sa = { .sa_handler = on_signal };
 	int fd = -1, lfd = -1, c, ret = 0;
 	bool once = false;
 	char *end;
 	long v;
 
-	while ((c = getopt_long(argc, argv, "s:f:q:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:f:q:c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			path = optarg;
@@ -131,9 +174,23 @@ int main(int argc, char **argv)
 		case 'v':
 			log_threshold = LOG_DEBUG;
 			break;
-		case 'c':
+		case 'P':
 			printf("{\n  \"type\": \"rcu\"\n}\n");
 			return 0;
+		case 'C':
+		case 'c':
+			ctl_path = optarg;
+			break;
+		case 'G': {
+			struct group *g = getgrnam(optarg);
+
+			if (!g) {
+				log_err("--control-group: no group %s", optarg);
+				return 1;
+			}
+			ctl_gid = g->gr_gid;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -147,14 +204,26 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	loop = el_new();
+	if (!loop || pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    el_watch(loop, sig_pipe[0], EL_IN, on_sig_pipe, NULL) < 0) {
+		log_err("cannot create the event loop: %s", strerror(errno));
+		return 1;
+	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-
-	loop = el_new();
-	if (!loop) {
-		log_err("cannot create the event loop: %s", strerror(errno));
-		return 1;
+	if (!ctl_path && path &&
+	    snprintf(ctl_default, sizeof(ctl_default), "%s.ctl", path) <
+	    (int)sizeof(ctl_default))
+		ctl_path = ctl_default;
+	if (ctl_path && strcmp(ctl_path, "none")) {
+		ctl = control_open(loop, ctl_path, ctl_gid, on_control, NULL);
+		if (!ctl) {
+			ret = 1;
+			goto out;
+		}
+		log_info("control socket %s", ctl_path);
 	}
 	if (fd >= 0) {
 		ret = backend_serve(loop, fd, &bopts) < 0;
@@ -169,25 +238,28 @@ int main(int argc, char **argv)
 	if (bopts.test_unsafe_early_gp)
 		log_warn("--test-unsafe-early-gp: grace periods END EARLY (tests only)");
 	log_info("listening on %s (%u event queues)", path, bopts.event_queues);
+	/* Wait for QEMU in the event loop, so the control socket answers. */
 	while (!stop_requested) {
-		int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-
-		if (conn < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("accept: %s", strerror(errno));
+		conn_fd = -1;
+		if (el_watch(loop, lfd, EL_IN, on_listen, NULL) < 0 ||
+		    el_run(loop) < 0) {
+			log_err("event loop: %s", strerror(errno));
 			ret = 1;
 			break;
 		}
-		if (backend_serve(loop, conn, &bopts) < 0)
+		el_unwatch(loop, lfd);
+		if (conn_fd < 0)
+			continue;
+		if (backend_serve(loop, conn_fd, &bopts) < 0)
 			ret = 1;
-		close(conn);
+		close(conn_fd);
 		if (once)
 			break;
 	}
 	close(lfd);
 	unlink(path);
 out:
+	control_close(ctl);
 	el_free(loop);
 	if (stop_requested)
 		log_info("terminated by signal");

@@ -51,9 +51,11 @@ struct rcuc_ops {
 
 struct rcuc_tunables {
 	uint64_t fqs_delay_ns;		/* normal GP: post laggards after this */
-	uint64_t poll_min_ns;		/* first rescan of a GP (reports arrive */
+	uint64_t spin_ns;		/* rescan back to back this long first */
+	uint64_t poll_min_ns;		/* then the first rescan of a GP (reports arrive */
 	uint64_t poll_max_ns;		/*  through memory); doubles up to max */
 	uint64_t exp_poll_ns;		/* rescan period of an expedited GP */
+	uint64_t exp_spin_ns;		/* ...after rescanning back to back */
 	uint64_t repost_ns;		/* re-post a still-silent CPU after this */
 	uint64_t stall_ns;		/* first stall report after this */
 	uint64_t srcu_poll_ns;		/* normal SRCU GPs: rescan period */
@@ -69,6 +71,8 @@ struct rcuc_tunables {
 
 void rcuc_tunables_default(struct rcuc_tunables *t);
 
+#define RCUC_HIST_BUCKETS 32
+
 struct rcuc_stats {
 	uint64_t gps_started;
 	uint64_t gps_completed;
@@ -82,6 +86,8 @@ struct rcuc_stats {
 	uint64_t stalls;		/* stall reports issued */
 	uint64_t last_gp_ns;		/* duration of the last GP */
 	uint64_t max_gp_ns;
+	/* GP durations: bucket i counts GPs of [2^i, 2^(i+1)) microseconds */
+	uint64_t gp_us_log2[RCUC_HIST_BUCKETS];
 	/* hostile or impossible values read from guest memory */
 	uint64_t bad_qs_seq;		/* report from the future */
 	uint64_t bad_qs_backwards;	/* qs_seq moved backwards */
@@ -138,6 +144,7 @@ uint64_t rcuc_gp_request(struct rcuc_domain *d, bool expedited,
 			 uint64_t now_ns);
 bool rcuc_gp_done(const struct rcuc_domain *d, uint64_t cookie);
 uint64_t rcuc_gp_seq(const struct rcuc_domain *d);
+bool rcuc_gp_in_progress(const struct rcuc_domain *d);
 
 /*
  * A sample of vCPU @cpu from the tracker (KVM statistics): its cumulative

@@ -18,9 +18,11 @@ void rcuc_tunables_default(struct rcuc_tunables *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->fqs_delay_ns = 3000000;		/* 3 ms, a few jiffies */
+	t->spin_ns = 20000;			/* 20 us */
 	t->poll_min_ns = 10000;			/* 10 us */
 	t->poll_max_ns = 1000000;		/* 1 ms */
 	t->exp_poll_ns = 10000;			/* 10 us */
+	t->exp_spin_ns = 50000;			/* 50 us */
 	t->repost_ns = 100000000;		/* 100 ms */
 	t->stall_ns = 21000000000ull;		/* 21 s, as the kernel */
 	t->srcu_poll_ns = 1000000;		/* 1 ms */
@@ -167,6 +169,11 @@ uint32_t rcuc_ncpus(const struct rcuc_domain *d)
 uint64_t rcuc_gp_seq(const struct rcuc_domain *d)
 {
 	return d->gp_seq;
+}
+
+bool rcuc_gp_in_progress(const struct rcuc_domain *d)
+{
+	return d->shm && rcuc_gp_active(d);
 }
 
 bool rcuc_gp_done(const struct rcuc_domain *d, uint64_t cookie)
@@ -400,6 +407,7 @@ static void gp_start(struct rcuc_domain *d, uint64_t now_ns)
 	}
 	d->gp_start_ns = now_ns;
 	d->poll_ns = d->tun.poll_min_ns;
+	d->next_poll_ns = 0;		/* the first advance schedules it */
 	d->next_stall_ns = now_ns + d->tun.stall_ns;
 	for (i = 0; i < d->ncpus; i++) {
 		struct rcuc_cpu *c = &d->cpu[i];
@@ -418,6 +426,17 @@ static void gp_start(struct rcuc_domain *d, uint64_t now_ns)
 		rcuc_rec(d, i)->need_qs = htole64(d->gp_seq);
 }
 
+static unsigned int hist_bucket(uint64_t us)
+{
+	unsigned int b = 0;
+
+	while (us > 1 && b < RCUC_HIST_BUCKETS - 1) {
+		us >>= 1;
+		b++;
+	}
+	return b;
+}
+
 static void gp_end(struct rcuc_domain *d, uint64_t now_ns)
 {
 	uint64_t took = now_ns - d->gp_start_ns;
@@ -427,6 +446,7 @@ static void gp_end(struct rcuc_domain *d, uint64_t now_ns)
 	d->stats.last_gp_ns = took;
 	if (took > d->stats.max_gp_ns)
 		d->stats.max_gp_ns = took;
+	d->stats.gp_us_log2[hist_bucket(took / 1000)]++;
 	publish_seq(d);
 	callback_delivery(d);
 }
@@ -525,16 +545,32 @@ void rcuc_advance(struct rcuc_domain *d, uint64_t now_ns)
 		/*
 		 * Reports arrive through memory, not messages: poll, soon at
 		 * first (most CPUs report at their next unlock), then backing
-		 * off; an expedited GP keeps polling fast.
+		 * off; an expedited GP keeps polling fast. Only a rescan that
+		 * was due moves the schedule: extra advances (requests) must
+		 * not push the next rescan further away.
 		 */
-		if (d->exp) {
-			rcuc_deadline_min(d, now_ns + d->tun.exp_poll_ns);
-		} else {
-			rcuc_deadline_min(d, now_ns + d->poll_ns);
-			d->poll_ns *= 2;
-			if (d->poll_ns > d->tun.poll_max_ns)
-				d->poll_ns = d->tun.poll_max_ns;
+		if (now_ns - d->gp_start_ns <
+		    (d->exp ? d->tun.exp_spin_ns : d->tun.spin_ns)) {
+			/*
+			 * Rescan back to back for a short while (longer when
+			 * expedited, as the kernel's expedited GPs spin):
+			 * readers report at their next unlock, within
+			 * microseconds, far below a timer's resolution.
+			 */
+			d->next_poll_ns = now_ns;
+		} else if (now_ns >= d->next_poll_ns) {
+			if (d->exp) {
+				d->next_poll_ns = now_ns + d->tun.exp_poll_ns;
+			} else {
+				d->next_poll_ns = now_ns + d->poll_ns;
+				d->poll_ns *= 2;
+				if (d->poll_ns > d->tun.poll_max_ns)
+					d->poll_ns = d->tun.poll_max_ns;
+			}
+		} else if (d->exp && d->next_poll_ns > now_ns + d->tun.exp_poll_ns) {
+			d->next_poll_ns = now_ns + d->tun.exp_poll_ns;	/* upgraded */
 		}
+		rcuc_deadline_min(d, d->next_poll_ns);
 		rcuc_stall_check(d, now_ns);
 	}
 	rcuc_srcu_advance(d, now_ns);

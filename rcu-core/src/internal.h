@@ -61,6 +61,7 @@ struct rcuc_domain {
 	bool exp;			/* the current GP is expedited */
 	uint64_t gp_start_ns;
 	uint64_t poll_ns;		/* current rescan period of this GP */
+	uint64_t next_poll_ns;		/* when the next rescan is due */
 	uint64_t next_stall_ns;
 	uint64_t deadline_ns;
 	uint64_t epoch;

@@ -239,3 +239,28 @@ Test(rcu_core, restart_bumps_the_host_epoch)
 	cr_assert_eq(le64toh(hdr()->host_epoch), before + 1);
 	rcuc_domain_free(e);
 }
+
+Test(rcu_core, extra_advances_do_not_push_the_rescan_away)
+{
+	uint64_t first, t;
+
+	rcuc_tunables(d)->spin_ns = 0;		/* the timed rescans only */
+	rcuc_gp_request(d, false, 1000);
+	first = rcuc_deadline(d);
+	cr_assert_gt(first, 1000);
+	/* Requests in between (each advances) must keep the rescan due. */
+	for (t = 1001; t < first; t++) {
+		rcuc_gp_request(d, false, t);
+		cr_assert_leq(rcuc_deadline(d), first, "rescan pushed to %llu",
+			      (unsigned long long)rcuc_deadline(d));
+	}
+}
+
+Test(rcu_core, a_new_gp_is_rescanned_back_to_back_at_first)
+{
+	rcuc_gp_request(d, false, 1000);
+	cr_assert_eq(rcuc_deadline(d), 1000, "spin: rescan at once");
+	rcuc_advance(d, 1000 + rcuc_tunables(d)->spin_ns);
+	cr_assert_gt(rcuc_deadline(d), 1000 + rcuc_tunables(d)->spin_ns,
+		     "then timed rescans");
+}

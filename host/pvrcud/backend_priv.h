@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The backend's state, shared by backend.c, tracker.c and report.c. */
+#ifndef PVRCUD_BACKEND_PRIV_H
+#define PVRCUD_BACKEND_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "libvhost-user.h"
+
+#include "backend.h"
+#include "kvm_stats.h"
+#include "rcu_core.h"
+#include "request.h"
+
+#define MAX_STALLS 64
+
+struct stall_entry {
+	uint64_t when_ns;		/* since the connection started */
+	struct rcuc_stall s;
+};
+
+/* Bound on requests parked until their GP ends (>= any queue size). */
+#define MAX_WAITERS 1024
+#define MAX_VU_WATCHES 512
+
+struct waiter {
+	VuVirtqElement *elem;
+	uint64_t cookie;
+	uint64_t start_ns;
+	bool expedited;
+};
+
+struct vu_watch {
+	int fd;
+	vu_watch_cb cb;
+	void *data;
+};
+
+struct backend {
+	VuDev dev;			/* first: container_of by cast */
+	struct event_loop *el;
+	struct backend_opts opt;
+	struct vrcu_dev_limits lim;
+	struct rcuc_domain *dom;
+	int sock;
+	bool done;
+	bool mem_changed;
+	uint64_t features;		/* negotiated with the driver */
+
+	/* The registered region, as the guest gave it. */
+	bool have_region;
+	uint64_t shm_gpa, shm_len;
+	uint32_t ncpus;
+	unsigned char *shm;		/* host mapping, revalidated on table changes */
+
+	struct waiter waiters[MAX_WAITERS];
+	unsigned int nwaiters;
+
+	struct vu_watch watches[MAX_VU_WATCHES];
+
+	uint64_t requests, bad_requests;
+	uint64_t connected_ns;
+
+	/* the vCPU tracker (KVM statistics of the QEMU process) */
+	pid_t peer_pid;
+	bool kvm_tried;
+	struct kvm_stats *kvm;
+	const struct kvm_vcpu_stats **cpu_vcpu;	/* guest CPU -> vCPU stats */
+	uint32_t tracked;
+
+	/* the last stall reports, for pvrcuctl stalls */
+	struct stall_entry stalls[MAX_STALLS];
+	unsigned int nstalls, stall_head;
+};
+
+
+/* tracker.c */
+void tracker_attach(struct backend *b);
+void tracker_detach(struct backend *b);
+void tracker_sample(struct backend *b);
+
+#endif
