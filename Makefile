@@ -21,7 +21,7 @@ PVRCUD_SRC := $(wildcard host/pvrcud/*.c)
 # host/pvrcuctl is built on its own: it talks to pvrcud only by socket
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
-.PHONY: all deps host module image demo check unit vm-test bench soak clean help
+.PHONY: all deps host module image demo check unit vm-test bench soak fuzz fuzz-regress clean help
 
 help:
 	@echo "make demo   - set up, boot a VM with pvrcud, show the guest using it"
@@ -99,6 +99,39 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs=1; done
 
+# ---- fuzzing (libFuzzer) ------------------------------------------------
+
+FUZZ_TARGETS := request region
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+	-I$(TOP)/virtio-rcu/include -I$(TOP)/virtio-rcu/device -I$(TOP)/rcu-core/include
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(VRCU_DEV_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^
+
+$(BUILD)/fuzz/fuzz_region: tests/fuzz/fuzz_region.c $(RCU_CORE_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^
+
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+# make check: replay the committed corpus (regression), no new inputs.
+fuzz-regress: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz corpus replay: $$t"; \
+		$(BUILD)/fuzz/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t 2>&1 | tail -1; \
+	done
+
+# make fuzz: explore for FUZZ_SECONDS per target; new inputs land in
+# build/fuzz/corpus-TARGET (copy the interesting ones to tests/fuzz/corpus).
+fuzz: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			$(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t; \
+	done
+
 # ---- benchmarks ---------------------------------------------------------
 
 BENCH_SRC := $(wildcard bench/*.c)
@@ -124,6 +157,7 @@ check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory host image $(UNIT_BINS)
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-regress
 	@$(MAKE) --no-print-directory vm-test
 
 clean:

@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # From bookworm itself.
 BASE="build-essential pkg-config git ninja-build libglib2.0-dev libfdt-dev
 libpixman-1-dev zlib1g-dev dpkg-dev xz-utils zstd cpio kmod
-busybox-static libcriterion-dev liburcu-dev spin clang valgrind
+busybox-static libcriterion-dev liburcu-dev spin clang libclang-rt-14-dev valgrind
 seabios ipxe-qemu python3 procps util-linux iproute2"
 # From bookworm-backports (newer meson for QEMU 10; libvirt 11).
 BPO="meson python3-pycotap libvirt-daemon libvirt-daemon-driver-qemu

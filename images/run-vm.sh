@@ -3,6 +3,7 @@
 #
 # usage: run-vm.sh [--cpus N] [--test NAME] [--dir DIR] [--timeout S]
 #                  [--accel auto|kvm|tcg] [--pvrcud-args "..."]
+#                  [--restart-pvrcud-after S]
 #
 # Starts pvrcud and QEMU (their pids go to DIR/pvrcud.pid and
 # DIR/qemu.pid), waits for the guest to power off, stops pvrcud and
@@ -13,7 +14,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck disable=SC1091
 eval "$(sed -n 's/^\([A-Z_]*\) := \(.*\)$/\1="\2"/p' "$top/build/config.mk")"
 
-cpus=2 test=skeleton dir= timeout=180 accel=auto pvrcud_args=""
+cpus=2 test=skeleton dir= timeout=180 accel=auto pvrcud_args="" restart_after=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpus) cpus=$2; shift 2 ;;
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--accel) accel=$2; shift 2 ;;
 	--pvrcud-args) pvrcud_args=$2; shift 2 ;;
+	--restart-pvrcud-after) restart_after=$2; shift 2 ;;
 	*) echo "run-vm: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -39,9 +41,11 @@ cpu_model=max
 [ "$accel" = kvm ] && cpu_model=host
 echo "run-vm: $cpus vCPUs, accel=$accel, scenario=$test, logs in $dir"
 
-qemu_pid= pvrcud_pid=
+qemu_pid= pvrcud_pid= restarter_pid=
 cleanup() {
+	[ -n "$restarter_pid" ] && kill "$restarter_pid" 2>/dev/null || true
 	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
+	pvrcud_pid=$(cat "$dir/pvrcud.pid" 2>/dev/null || echo "$pvrcud_pid")
 	if [ -n "$pvrcud_pid" ] && kill -0 "$pvrcud_pid" 2>/dev/null; then
 		kill -TERM "$pvrcud_pid" 2>/dev/null || true
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -53,11 +57,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck disable=SC2086
-"$top/build/pvrcud" --socket-path="$sock" --event-queues="$cpus" \
-	$pvrcud_args 2> "$dir/pvrcud.log" &
-pvrcud_pid=$!
-echo "$pvrcud_pid" > "$dir/pvrcud.pid"
+start_pvrcud() {
+	# shellcheck disable=SC2086
+	"$top/build/pvrcud" --socket-path="$sock" --event-queues="$cpus" \
+		$pvrcud_args 2>> "$dir/pvrcud.log" &
+	pvrcud_pid=$!
+	echo "$pvrcud_pid" > "$dir/pvrcud.pid"
+}
+start_pvrcud
 for _ in $(seq 100); do
 	[ -S "$sock" ] && break
 	kill -0 "$pvrcud_pid" 2>/dev/null || { cat "$dir/pvrcud.log"; exit 1; }
@@ -72,11 +79,27 @@ mem=512
 	-append "console=ttyS0 panic=-1 loglevel=7 pvrcu.test=$test" \
 	-display none -monitor none -nic none -no-reboot \
 	-serial "file:$dir/guest.log" \
-	-chardev "socket,id=rcu,path=$sock" \
+	-chardev "socket,id=rcu,path=$sock,reconnect-ms=200" \
 	-device "vhost-user-rcu-pci,chardev=rcu,event-queues=$cpus" \
 	2> "$dir/qemu.log" &
 qemu_pid=$!
 echo "$qemu_pid" > "$dir/qemu.pid"
+
+# Crash test: kill -9 pvrcud mid-run, start a new one on the same socket;
+# QEMU reconnects and the new pvrcud resumes from its state file.
+if [ -n "$restart_after" ]; then
+	(
+		sleep "$restart_after"
+		old=$(cat "$dir/pvrcud.pid")
+		echo "run-vm: kill -9 pvrcud $old" >> "$dir/pvrcud.log"
+		kill -KILL "$old"
+		sleep 0.5
+		start_pvrcud
+		echo "run-vm: restarted pvrcud $pvrcud_pid" >> "$dir/pvrcud.log"
+		wait
+	) &
+	restarter_pid=$!
+fi
 
 status=0
 if ! timeout "$timeout" tail --pid="$qemu_pid" -f /dev/null; then

@@ -18,6 +18,7 @@
 #include "backend_priv.h"
 #include "guest_mem.h"
 #include "log.h"
+#include "state.h"
 #include "rcu_core.h"
 #include "request.h"
 #include "virtio_rcu.h"
@@ -304,6 +305,77 @@ static void revalidate_region(struct backend *b)
 	rcuc_rebind(b->dom, p);
 }
 
+/* ---- the registration on disk: a restarted pvrcud resumes it ----------- */
+
+static void save_state(struct backend *b)
+{
+	struct pvrcud_state st = {
+		.qemu_pid = b->peer_pid,
+		.qemu_start = state_proc_start(b->peer_pid),
+		.gpa = b->shm_gpa, .len = b->shm_len, .ncpus = b->ncpus,
+	};
+	int err;
+
+	if (!b->opt.state_file)
+		return;
+	err = state_save(b->opt.state_file, &st);
+	if (err)
+		log_warn("cannot save state to %s: %s; a restart will not resume",
+			 b->opt.state_file, strerror(-err));
+}
+
+/*
+ * The request queue (re)started with no region: if the state file says
+ * this very QEMU process had registered one, resume it. The engine then
+ * continues from the gp_seq in the region and runs a GP found in
+ * progress again from scratch (rcu-core's restart rule): nothing that
+ * the previous pvrcud saw is trusted.
+ */
+static void try_resume(struct backend *b)
+{
+	struct pvrcud_state st;
+	struct vrcu_request req = { .type = VIRTIO_RCU_REQ_SETUP };
+	struct vrcu_setup su;
+	struct vrcu_gmem gm;
+	int err;
+
+	if (b->have_region || !b->opt.state_file)
+		return;
+	err = state_load(b->opt.state_file, &st);
+	if (err == -ENOENT)
+		return;
+	if (err || st.qemu_pid != b->peer_pid || !st.qemu_start ||
+	    st.qemu_start != state_proc_start(b->peer_pid)) {
+		log_info("state file %s is not for this QEMU process: ignored",
+			 b->opt.state_file);
+		state_remove(b->opt.state_file);
+		return;
+	}
+	req.arg0 = st.gpa;
+	req.arg1 = st.len;
+	req.arg2 = st.ncpus;
+	gmem_from_dev(&b->dev, &gm);
+	if (vrcu_setup_check(&req, &b->lim, &gm, &su) != VIRTIO_RCU_S_OK ||
+	    rcuc_attach(b->dom, su.shm, su.len, su.ncpus, b->lim.max_srcu_domains,
+			RCUC_ATTACH_RESUME, el_now_ns()) < 0) {
+		log_warn("state file %s: region no longer valid; not resumed",
+			 b->opt.state_file);
+		state_remove(b->opt.state_file);
+		return;
+	}
+	b->have_region = true;
+	b->shm = su.shm;
+	b->shm_gpa = st.gpa;
+	b->shm_len = su.len;
+	b->ncpus = su.ncpus;
+	tracker_attach(b);
+	log_info("resumed region gpa=0x%llx len=%llu cpus=%u at gp_seq %llu%s",
+		 (unsigned long long)st.gpa, (unsigned long long)su.len, su.ncpus,
+		 (unsigned long long)rcuc_gp_seq(b->dom),
+		 rcuc_gp_in_progress(b->dom) ? " (GP in progress: run again)" : "");
+	kick_engine(b);
+}
+
 /* ---- requests --------------------------------------------------------- */
 
 static int do_setup(struct backend *b, const struct vrcu_request *req,
@@ -341,6 +413,7 @@ static int do_setup(struct backend *b, const struct vrcu_request *req,
 	b->ncpus = su.ncpus;
 	*val0 = rcuc_gp_seq(b->dom);
 	tracker_attach(b);
+	save_state(b);
 	log_info("SETUP: region gpa=0x%llx len=%llu cpus=%u registered",
 		 (unsigned long long)b->shm_gpa,
 		 (unsigned long long)b->shm_len, b->ncpus);
@@ -417,6 +490,7 @@ static void handle_request(struct backend *b, VuVirtqElement *elem)
 			break;
 		}
 		drop_region(b, "TEARDOWN", true);
+		state_remove(b->opt.state_file);
 		st = VIRTIO_RCU_S_OK;
 		break;
 	case VIRTIO_RCU_REQ_STATS:
@@ -495,8 +569,13 @@ static void queue_set_started(VuDev *dev, int qidx, bool started)
 	log_debug("queue %d %s", qidx, started ? "started" : "stopped");
 	if (qidx == VIRTIO_RCU_REQUESTQ) {
 		vu_set_queue_handler(dev, vq, started ? requestq_handler : NULL);
-		if (!started)
+		if (started) {
+			try_resume(b);
+		} else if (b->have_region) {
+			/* A reset or shutdown: this registration is over. */
 			drop_region(b, "device stopped", false);
+			state_remove(b->opt.state_file);
+		}
 	}
 }
 

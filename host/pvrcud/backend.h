@@ -18,6 +18,7 @@ struct backend_opts {
 	uint32_t event_queues;		/* must match QEMU's event-queues */
 	bool test_unsafe_early_gp;	/* TEST ONLY: end GPs at once */
 	struct backend **current;	/* set while a frontend is served */
+	const char *state_file;		/* registration kept here, or NULL */
 };
 
 /*

@@ -50,6 +50,9 @@ static void usage(FILE *f)
 		"                           SOCKET-PATH.ctl; \"none\" for none)\n"
 		"      --control-group=GROUP  let GROUP use the control socket\n"
 		"                           (default: root only)\n"
+		"      --state-file=PATH    keep the registration here so a restarted\n"
+		"                           pvrcud resumes the same VM (default:\n"
+		"                           SOCKET-PATH.state; \"none\" for none)\n"
 		"      --once               exit after the first connection ends\n"
 		"  -v, --verbose            debug logging\n"
 		"      --test-unsafe-early-gp  TESTS ONLY: end every grace period at\n"
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 		{ "once", no_argument, NULL, 'o' },
 		{ "control-socket", required_argument, NULL, 'C' },
 		{ "control-group", required_argument, NULL, 'G' },
+		{ "state-file", required_argument, NULL, 'S' },
 		{ "test-unsafe-early-gp", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "print-capabilities", no_argument, NULL, 'P' },
@@ -131,7 +135,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct backend_opts bopts = { .event_queues = 1, .current = &current };
-	const char *path = NULL, *ctl_path = NULL;
+	const char *path = NULL, *ctl_path = NULL, *state_path = NULL;
+	char state_default[256];
 	gid_t ctl_gid = (gid_t)-1;
 	struct control *ctl = NULL;
 	char ctl_default[256];
@@ -181,6 +186,9 @@ int main(int argc, char **argv)
 		case 'c':
 			ctl_path = optarg;
 			break;
+		case 'S':
+			state_path = optarg;
+			break;
 		case 'G': {
 			struct group *g = getgrnam(optarg);
 
@@ -217,6 +225,12 @@ int main(int argc, char **argv)
 	    snprintf(ctl_default, sizeof(ctl_default), "%s.ctl", path) <
 	    (int)sizeof(ctl_default))
 		ctl_path = ctl_default;
+	if (!state_path && path &&
+	    snprintf(state_default, sizeof(state_default), "%s.state", path) <
+	    (int)sizeof(state_default))
+		state_path = state_default;
+	if (state_path && strcmp(state_path, "none"))
+		bopts.state_file = state_path;
 	if (ctl_path && strcmp(ctl_path, "none")) {
 		ctl = control_open(loop, ctl_path, ctl_gid, on_control, NULL);
 		if (!ctl) {
