@@ -61,3 +61,23 @@ Test(guest_mem, region_count_is_clamped)
 	cr_assert_eq(vrcu_gmem_translate(&gm, 0x0, 1), ram_lo);
 	cr_assert_null(vrcu_gmem_translate(&gm, 0x900000, 1));
 }
+
+Test(guest_mem, overlapping_regions_need_one_that_holds_it_all)
+{
+	struct vrcu_gmem gm = { .nregions = 2 };
+
+	/* Two overlapping windows of the same RAM (a hostile table). */
+	gm.region[0] = (struct vrcu_gmem_region){ 0x0, 4096, ram_lo };
+	gm.region[1] = (struct vrcu_gmem_region){ 0x800, 4096, ram_lo + 0x800 };
+	cr_assert_eq(vrcu_gmem_translate(&gm, 0x800, 4096), ram_lo + 0x800);
+	cr_assert_eq(vrcu_gmem_translate(&gm, 0x0, 4096), ram_lo);
+	cr_assert_null(vrcu_gmem_translate(&gm, 0x0, 0x1801));
+}
+
+Test(guest_mem, unmapped_region_is_skipped)
+{
+	struct vrcu_gmem gm = table();
+
+	gm.region[0].hva = NULL;
+	cr_assert_null(vrcu_gmem_translate(&gm, 0x1000, 16));
+}

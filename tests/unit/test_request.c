@@ -156,3 +156,31 @@ Test(request, response_needs_room_for_all_of_it)
 	cr_assert_eq(back.status, 7);
 	cr_assert_eq(le64toh(back.val0), 42);
 }
+
+Test(request, descriptor_without_memory_is_refused)
+{
+	struct virtio_rcu_req r = raw(VIRTIO_RCU_REQ_GP, 0, 0, 0, 0);
+	struct iovec bad[2] = { { NULL, 16 }, { (char *)&r + 16, 16 } };
+	struct vrcu_request out;
+	struct iovec in = { NULL, 64 };
+
+	cr_assert_eq(vrcu_req_gather(bad, 2, &out), VIRTIO_RCU_S_INVAL);
+	cr_assert_not(vrcu_iov_has_room(&in, 1, 24));
+}
+
+Test(request, huge_descriptor_counts_and_lengths_are_bounded)
+{
+	static struct iovec many[4096];
+	struct virtio_rcu_req r = raw(VIRTIO_RCU_REQ_STATS, 0, 0, 0, 0);
+	struct vrcu_request out;
+	unsigned int i;
+
+	/* 4096 one-byte descriptors: gathered without overrunning anything. */
+	for (i = 0; i < 4096; i++)
+		many[i] = (struct iovec){ (char *)&r + (i % sizeof(r)), 1 };
+	cr_assert_eq(vrcu_req_gather(many, 4096, &out), VIRTIO_RCU_S_OK);
+	cr_assert_eq(out.type, VIRTIO_RCU_REQ_STATS);
+	/* A length of 2^63 in a device-writable buffer is not trusted either. */
+	many[0] = (struct iovec){ NULL, 1ull << 63 };
+	cr_assert_not(vrcu_iov_has_room(many, 1, 24));
+}
