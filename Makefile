@@ -53,8 +53,8 @@ $(BUILD)/libvrcudev.a: $(VRCU_DEV_SRC:%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/obj/host/pvrcud/%.o: EXTRA_CFLAGS = -I$(QEMU_PREFIX)/include/libvhost-user
 
-$(BUILD)/pvrcud: $(PVRCUD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libvrcudev.a $(BUILD)/librcucore.a
-	$(CC) -o $@ $^ $(QEMU_PREFIX)/lib/libvhost-user.a $(LDLIBS_HOST)
+$(BUILD)/pvrcud: $(PVRCUD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libvrcudev.a $(BUILD)/librcucore.a $(QEMU_PREFIX)/lib/libvhost-user.a
+	$(CC) -o $@ $^ $(LDLIBS_HOST)
 
 $(BUILD)/pvrcuctl: $(BUILD)/obj/host/pvrcuctl/pvrcuctl.o
 	$(CC) -o $@ $^

@@ -3,7 +3,7 @@
 #
 # usage: run-vm.sh [--cpus N] [--test NAME] [--dir DIR] [--timeout S]
 #                  [--accel auto|kvm|tcg] [--pvrcud-args "..."]
-#                  [--restart-pvrcud-after S]
+#                  [--restart-pvrcud-after S] [--restart-pvrcud-when REGEX]
 #
 # Starts pvrcud and QEMU (their pids go to DIR/pvrcud.pid and
 # DIR/qemu.pid), waits for the guest to power off, stops pvrcud and
@@ -15,6 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) := \(.*\)$/\1="\2"/p' "$top/build/config.mk")"
 
 cpus=2 test=skeleton dir= timeout=180 accel=auto pvrcud_args="" restart_after=
+restart_when='PVRCU-INIT: virtio_rcu loaded'
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpus) cpus=$2; shift 2 ;;
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--accel) accel=$2; shift 2 ;;
 	--pvrcud-args) pvrcud_args=$2; shift 2 ;;
 	--restart-pvrcud-after) restart_after=$2; shift 2 ;;
+	--restart-pvrcud-when) restart_when=$2; shift 2 ;;
 	*) echo "run-vm: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -85,10 +87,14 @@ mem=512
 qemu_pid=$!
 echo "$qemu_pid" > "$dir/qemu.pid"
 
-# Crash test: kill -9 pvrcud mid-run, start a new one on the same socket;
-# QEMU reconnects and the new pvrcud resumes from its state file.
+# Crash test: S seconds after the guest printed a line matching REGEX,
+# kill -9 pvrcud and start a new one on the same socket; QEMU reconnects
+# and the new pvrcud resumes from its state file.
 if [ -n "$restart_after" ]; then
 	(
+		until grep -Eq "$restart_when" "$dir/guest.log" 2>/dev/null; do
+			sleep 0.2
+		done
 		sleep "$restart_after"
 		old=$(cat "$dir/pvrcud.pid")
 		echo "run-vm: kill -9 pvrcud $old" >> "$dir/pvrcud.log"
