@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * virtio_rcu.ko: module init and exit, parameters, the shared region.
+ *
+ * The region that the host reads is allocated when the module loads and
+ * freed when it unloads, not at probe and remove: readers may run at any
+ * time while the module is loaded, and each CPU's record pointer must not
+ * change under them. The device only registers the region (device.c).
+ */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+
+#include "pvrcu_internal.h"
+
+bool pvrcu_rcu_normal;
+module_param_named(rcu_normal, pvrcu_rcu_normal, bool, 0644);
+MODULE_PARM_DESC(rcu_normal,
+		 "Treat expedited grace periods as normal ones, like rcupdate.rcu_normal (checklist item 6)");
+
+long pvrcu_qhimark = 10000;
+module_param_named(qhimark, pvrcu_qhimark, long, 0644);
+MODULE_PARM_DESC(qhimark,
+		 "Callbacks per CPU above which GPs are expedited and pvrcu_call() self-limits");
+
+long pvrcu_qlowmark = 100;
+module_param_named(qlowmark, pvrcu_qlowmark, long, 0644);
+MODULE_PARM_DESC(qlowmark, "Backlog at which held-back pvrcu_call() callers resume");
+
+long pvrcu_blimit = 1000;
+module_param_named(blimit, pvrcu_blimit, long, 0644);
+MODULE_PARM_DESC(blimit, "Callbacks invoked per batch while below qhimark");
+
+bool pvrcu_debug;
+static int pvrcu_debug_set(const char *val, const struct kernel_param *kp);
+static const struct kernel_param_ops pvrcu_debug_ops = {
+	.set = pvrcu_debug_set,
+	.get = param_get_bool,
+};
+module_param_cb(debug, &pvrcu_debug_ops, &pvrcu_debug, 0644);
+MODULE_PARM_DESC(debug,
+		 "Log host events and check pvrcu_dereference_check() conditions");
+
+DEFINE_STATIC_KEY_FALSE(pvrcu_debug_key);
+EXPORT_SYMBOL_GPL(pvrcu_debug_key);
+
+DEFINE_PER_CPU(struct virtio_rcu_shm_cpu *, pvrcu_rec);
+EXPORT_PER_CPU_SYMBOL_GPL(pvrcu_rec);
+struct virtio_rcu_shm_header *pvrcu_shm_hdr;
+EXPORT_SYMBOL_GPL(pvrcu_shm_hdr);
+
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+static struct lock_class_key pvrcu_lock_key;
+struct lockdep_map pvrcu_lock_map = {
+	.name = "pvrcu_read_lock",
+	.key = &pvrcu_lock_key,
+	.wait_type_outer = LD_WAIT_FREE,
+	.wait_type_inner = LD_WAIT_SPIN,	/* readers disable preemption */
+};
+EXPORT_SYMBOL_GPL(pvrcu_lock_map);
+#endif
+
+DEFINE_PER_CPU(struct pvrcu_pcpu_stats, pvrcu_pstats);
+
+void *pvrcu_region;
+size_t pvrcu_region_len;
+static enum cpuhp_state pvrcu_cpuhp_state;
+
+static int pvrcu_debug_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (ret)
+		return ret;
+	if (pvrcu_debug)
+		static_branch_enable(&pvrcu_debug_key);
+	else
+		static_branch_disable(&pvrcu_debug_key);
+	return 0;
+}
+
+bool pvrcu_normal_only(void)
+{
+	return READ_ONCE(pvrcu_rcu_normal);
+}
+
+void pvrcu_report_qs_local(void)
+{
+	lockdep_assert_irqs_disabled();
+	pvrcu_rd_report_if_idle();
+}
+
+void pvrcu_suspicious_dereference(const char *file, int line)
+{
+	pr_err("pvrcu: suspicious pvrcu_dereference_check() usage at %s:%d (not in a reader, condition false)\n",
+	       file, line);
+}
+EXPORT_SYMBOL_GPL(pvrcu_suspicious_dereference);
+
+void pvrcu_get_stats(struct pvrcu_stats *st)
+{
+	int cpu;
+
+	memset(st, 0, sizeof(*st));
+	for_each_possible_cpu(cpu) {
+		const struct pvrcu_pcpu_stats *s = per_cpu_ptr(&pvrcu_pstats, cpu);
+
+		st->cb_queued += READ_ONCE(s->cb_queued);
+		st->cb_invoked += READ_ONCE(s->cb_invoked);
+		st->cb_double += READ_ONCE(s->cb_double);
+		st->cb_throttled += READ_ONCE(s->cb_throttled);
+		st->gp_requests += READ_ONCE(s->gp_requests);
+		st->exp_requests += READ_ONCE(s->exp_requests);
+		st->events += READ_ONCE(s->events);
+	}
+	st->cb_pending = pvrcu_cb_pending();
+	st->device = pvrcu_gp_have_device();
+	st->gp_seq = pvrcu_gp_seq();
+	st->qhimark = READ_ONCE(pvrcu_qhimark);
+}
+EXPORT_SYMBOL_GPL(pvrcu_get_stats);
+
+u64 pvrcu_cpu_irqs(int cpu)
+{
+	return READ_ONCE(per_cpu_ptr(&pvrcu_pstats, cpu)->irqs);
+}
+EXPORT_SYMBOL_GPL(pvrcu_cpu_irqs);
+
+/*
+ * CPU hotplug. A CPU's record says online = 1 before the CPU runs anything
+ * (this runs on a control CPU before the new one starts, SPEC §1.6.9), and
+ * online = 0 only once it is dead, so the host never skips a CPU that may
+ * be in a reader. A dead CPU's callbacks move to a live one (item 12).
+ */
+static int pvrcu_cpu_prepare(unsigned int cpu)
+{
+	WRITE_ONCE(pvrcu_cpu_rec(cpu)->online, cpu_to_le32(1));
+	smp_mb();	/* online before any reader of that CPU */
+	return 0;
+}
+
+static int pvrcu_cpu_dead(unsigned int cpu)
+{
+	pvrcu_cb_cpu_dead(cpu);
+	WRITE_ONCE(pvrcu_cpu_rec(cpu)->online, cpu_to_le32(0));
+	return 0;
+}
+
+static int pvrcu_region_alloc(void)
+{
+	int cpu;
+
+	/* One record per possible CPU, no SRCU domains (SPEC §1.6.2). */
+	pvrcu_region_len = PAGE_ALIGN(virtio_rcu_shm_size(nr_cpu_ids, 0));
+	pvrcu_region = alloc_pages_exact(pvrcu_region_len,
+					 GFP_KERNEL | __GFP_ZERO);
+	if (!pvrcu_region)
+		return -ENOMEM;
+	pvrcu_shm_hdr = pvrcu_region;
+	for_each_possible_cpu(cpu)
+		per_cpu(pvrcu_rec, cpu) = pvrcu_region +
+					  virtio_rcu_shm_cpu_off(cpu);
+	return 0;
+}
+
+static int __init pvrcu_init(void)
+{
+	int ret;
+
+	ret = pvrcu_region_alloc();
+	if (ret)
+		return ret;
+	if (pvrcu_debug)
+		static_branch_enable(&pvrcu_debug_key);
+	ret = pvrcu_gp_init();
+	if (ret)
+		goto err_region;
+	ret = pvrcu_cb_init();
+	if (ret)
+		goto err_gp;
+	ret = cpuhp_setup_state(CPUHP_BP_PREPARE_DYN, "pvrcu:prepare",
+				pvrcu_cpu_prepare, pvrcu_cpu_dead);
+	if (ret < 0)
+		goto err_cb;
+	pvrcu_cpuhp_state = ret;
+	ret = pvrcu_dev_init();
+	if (ret)
+		goto err_cpuhp;
+	return 0;
+
+err_cpuhp:
+	cpuhp_remove_state_nocalls(pvrcu_cpuhp_state);
+err_cb:
+	pvrcu_cb_exit();
+err_gp:
+	pvrcu_gp_exit();
+err_region:
+	free_pages_exact(pvrcu_region, pvrcu_region_len);
+	return ret;
+}
+
+/*
+ * Checklist item 17: whatever is still queued runs before the region goes.
+ * Modules that queued callbacks of their own have barriered before they
+ * unloaded (they depend on us, so they are gone); what is left is memory
+ * to kvfree and callbacks of still-loaded kernel code.
+ */
+static void __exit pvrcu_exit(void)
+{
+	u64 pending;
+
+	pvrcu_dev_exit();		/* device removed: native GPs from here */
+	pending = pvrcu_cb_pending();
+	pvrcu_barrier();
+	pr_info("pvrcu: unloading: %llu callbacks were pending, all invoked\n",
+		pending);
+	cpuhp_remove_state_nocalls(pvrcu_cpuhp_state);
+	pvrcu_gp_exit();		/* no native GP kicks the lists now */
+	pvrcu_cb_exit();
+	static_branch_disable(&pvrcu_debug_key);
+	free_pages_exact(pvrcu_region, pvrcu_region_len);
+}
+
+module_init(pvrcu_init);
+module_exit(pvrcu_exit);
+MODULE_DESCRIPTION("virtio-rcu: the kernel's RCU API, grace periods served by the host");
+MODULE_LICENSE("GPL");

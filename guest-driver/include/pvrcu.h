@@ -1,0 +1,490 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pvrcu: the kernel's RCU API with grace periods decided by the hypervisor.
+ *
+ * virtio_rcu.ko exports this API. Each primitive carries the name that
+ * Documentation/RCU/checklist.rst uses, with a "pv" prefix, and keeps that
+ * primitive's semantics. pvrcu_checklist.h maps the checklist's own names
+ * onto these, so existing RCU code switches with one include.
+ *
+ * Readers are RCU-sched readers: preemption stays disabled from the
+ * outermost lock to the outermost unlock. The read side is one per-CPU
+ * store into this CPU's record of the region shared with the host, with no
+ * atomic instruction, no memory barrier and no VM exit
+ * (virtio-rcu/include/pvrcu_reader.h). The _bh and _sched flavours are the
+ * same reader; _bh also disables bottom halves.
+ *
+ * While no virtio-rcu device is bound (before it probes, after it is
+ * removed), update-side primitives fall back on the kernel's own RCU: a
+ * reader runs with preemption disabled, so a grace period of the kernel's
+ * RCU also waits for it.
+ *
+ * Include after the kernel's headers; needs virtio-rcu/include on the
+ * include path (for virtio_rcu.h and pvrcu_reader.h).
+ */
+#ifndef _PVRCU_H
+#define _PVRCU_H
+
+#include <linux/bottom_half.h>
+#include <linux/compiler.h>
+#include <linux/jump_label.h>
+#include <linux/lockdep.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <asm/byteorder.h>
+
+#include "virtio_rcu.h"
+
+/**
+ * DOC: shared reader state
+ *
+ * ``pvrcu_rec`` is a per-CPU pointer to this CPU's record in the region
+ * shared with the host; ``pvrcu_shm_hdr`` points to the region's header.
+ * virtio_rcu.ko allocates the region when it loads and keeps it until it
+ * unloads, so both stay valid, and never change, while any reader can run.
+ * They are exported only for the inline reader below; do not use them
+ * directly.
+ */
+DECLARE_PER_CPU(struct virtio_rcu_shm_cpu *, pvrcu_rec);
+extern struct virtio_rcu_shm_header *pvrcu_shm_hdr;
+DECLARE_STATIC_KEY_FALSE(pvrcu_debug_key);
+
+#define PVRCU_RD_THIS_REC()		this_cpu_read(pvrcu_rec)
+#define PVRCU_RD_HDR()			(pvrcu_shm_hdr)
+#define PVRCU_RD_PREEMPT_DISABLE()	preempt_disable()
+#define PVRCU_RD_PREEMPT_ENABLE()	preempt_enable()
+#define PVRCU_RD_BARRIER()		barrier()
+#define PVRCU_RD_MB()			smp_mb()	/* report: see pvrcu_reader.h */
+#define PVRCU_RD_LOAD32(p)		le32_to_cpu(READ_ONCE(*(p)))
+#define PVRCU_RD_LOAD64(p)		le64_to_cpu(READ_ONCE(*(p)))
+#define PVRCU_RD_STORE32(p, v)		WRITE_ONCE(*(p), cpu_to_le32(v))
+#define PVRCU_RD_STORE64(p, v)		WRITE_ONCE(*(p), cpu_to_le64(v))
+#define PVRCU_RD_UNLIKELY(x)		unlikely(x)
+
+#include "pvrcu_reader.h"
+
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+extern struct lockdep_map pvrcu_lock_map;
+#define __pvrcu_lock_acquire()	rcu_lock_acquire(&pvrcu_lock_map)
+#define __pvrcu_lock_release()	rcu_lock_release(&pvrcu_lock_map)
+#else
+#define __pvrcu_lock_acquire()	do { } while (0)
+#define __pvrcu_lock_release()	do { } while (0)
+#endif
+
+/* ---- readers ------------------------------------------------------------ */
+
+/**
+ * pvrcu_read_lock() - mark the beginning of a pvrcu read-side critical section
+ *
+ * Like rcu_read_lock(): pvrcu_synchronize() and pvrcu_call() wait for every
+ * critical section that began before them. Sections nest. Preemption is
+ * disabled until the matching outermost pvrcu_read_unlock(), so the section
+ * must not block. Costs one per-CPU load and store; no atomic instruction,
+ * no memory barrier, no VM exit. Usable in any context, NMI included.
+ */
+static __always_inline void pvrcu_read_lock(void)
+{
+	pvrcu_rd_lock();
+	__acquire(PVRCU);
+	__pvrcu_lock_acquire();
+}
+
+/**
+ * pvrcu_read_unlock() - mark the end of a pvrcu read-side critical section
+ *
+ * Like rcu_read_unlock(). When the outermost section ends and the host
+ * waits for this CPU, it reports a quiescent state on the spot (one
+ * smp_mb() on that rare path only).
+ */
+static __always_inline void pvrcu_read_unlock(void)
+{
+	__pvrcu_lock_release();
+	__release(PVRCU);
+	pvrcu_rd_unlock();
+}
+
+/**
+ * pvrcu_read_lock_bh() - pvrcu read-side critical section that disables BH
+ *
+ * Like rcu_read_lock_bh(): the same reader as pvrcu_read_lock(), which also
+ * disables bottom halves until pvrcu_read_unlock_bh().
+ */
+static inline void pvrcu_read_lock_bh(void)
+{
+	local_bh_disable();
+	pvrcu_read_lock();
+}
+
+/**
+ * pvrcu_read_unlock_bh() - end a section begun by pvrcu_read_lock_bh()
+ */
+static inline void pvrcu_read_unlock_bh(void)
+{
+	pvrcu_read_unlock();
+	local_bh_enable();
+}
+
+/**
+ * pvrcu_read_lock_sched() - pvrcu read-side critical section, sched flavour
+ *
+ * Like rcu_read_lock_sched(). Every pvrcu reader already runs with
+ * preemption disabled, so this is pvrcu_read_lock() under the name the
+ * checklist uses.
+ */
+static __always_inline void pvrcu_read_lock_sched(void)
+{
+	pvrcu_read_lock();
+}
+
+/**
+ * pvrcu_read_unlock_sched() - end a section begun by pvrcu_read_lock_sched()
+ */
+static __always_inline void pvrcu_read_unlock_sched(void)
+{
+	pvrcu_read_unlock();
+}
+
+/**
+ * pvrcu_read_lock_held() - is this CPU inside a pvrcu read-side section?
+ *
+ * The debugging aid of rcu_read_lock_held(): returns non-zero when the
+ * caller runs inside a pvrcu reader of any flavour (this CPU's reader depth
+ * is not zero). Meant for pvrcu_dereference_check() conditions and
+ * WARN_ON()-style assertions.
+ *
+ * Return: 1 if inside a reader, 0 otherwise.
+ */
+static inline int pvrcu_read_lock_held(void)
+{
+	int held;
+
+	preempt_disable_notrace();
+	held = pvrcu_rd_held();
+	preempt_enable_notrace();
+	return held;
+}
+
+/* ---- pointers ------------------------------------------------------------ */
+
+/**
+ * pvrcu_suspicious_dereference() - report a pvrcu_dereference_check() failure
+ * @file: source file of the dereference
+ * @line: its line
+ *
+ * Called by pvrcu_dereference_check() (once per call site) when checking is
+ * on and the access is neither in a reader nor covered by its condition.
+ * Prints "pvrcu: suspicious pvrcu_dereference_check() usage at FILE:LINE".
+ */
+void pvrcu_suspicious_dereference(const char *file, int line);
+
+/*
+ * With virtio_rcu's "debug" parameter set (or on a CONFIG_PROVE_RCU
+ * kernel), a failed condition is reported once per call site. Otherwise
+ * the condition is not evaluated at all. lockdep_is_held() and friends
+ * exist only with lockdep: without it, only constant conditions count.
+ */
+#ifdef CONFIG_LOCKDEP
+#define __pvrcu_cond(c)		(c)
+#else
+#define __pvrcu_cond(c)		(__builtin_constant_p(c) ? (c) : 1)
+#endif
+
+#define __pvrcu_dereference_check(p, local, c)				\
+({									\
+	/* Dependency order vs. p above. */				\
+	typeof(*p) *local = (typeof(*p) *__force)READ_ONCE(p);		\
+	if ((IS_ENABLED(CONFIG_PROVE_RCU) ||				\
+	     static_branch_unlikely(&pvrcu_debug_key)) &&		\
+	    !__pvrcu_cond(c) && !pvrcu_read_lock_held()) {		\
+		static bool __section(".data.unlikely") __warned;	\
+		if (!__warned) {					\
+			__warned = true;				\
+			pvrcu_suspicious_dereference(__FILE__, __LINE__); \
+		}							\
+	}								\
+	rcu_check_sparse(p, __rcu);					\
+	((typeof(*p) __force __kernel *)(local));			\
+})
+
+/**
+ * pvrcu_dereference_check() - fetch an RCU-protected pointer for dereferencing
+ * @p: the pointer to read, annotated __rcu
+ * @c: the condition under which the access is legal besides a pvrcu reader
+ *
+ * Like rcu_dereference_check(): READ_ONCE() with the dependency ordering
+ * readers need. Legal inside a pvrcu reader or wherever @c holds (e.g.
+ * lockdep_is_held(&update_lock)). Checked when virtio_rcu's "debug"
+ * parameter is set or the kernel has CONFIG_PROVE_RCU.
+ */
+#define pvrcu_dereference_check(p, c)					\
+	__pvrcu_dereference_check((p), __UNIQUE_ID(pvrcu), c)
+
+/**
+ * pvrcu_dereference() - fetch an RCU-protected pointer inside a pvrcu reader
+ * @p: the pointer to read, annotated __rcu
+ *
+ * Like rcu_dereference(); see pvrcu_dereference_check().
+ */
+#define pvrcu_dereference(p)		pvrcu_dereference_check(p, 0)
+
+/**
+ * pvrcu_dereference_bh() - fetch an RCU-protected pointer inside a _bh reader
+ * @p: the pointer to read, annotated __rcu
+ *
+ * Like rcu_dereference_bh(). pvrcu_read_lock_bh() is the same reader as
+ * pvrcu_read_lock(), so the check is the same.
+ */
+#define pvrcu_dereference_bh(p)		pvrcu_dereference_check(p, 0)
+
+/**
+ * pvrcu_assign_pointer() - publish a pointer to an initialized structure
+ * @p: the __rcu pointer to assign to
+ * @v: the value to assign (publish)
+ *
+ * Like rcu_assign_pointer(): orders the initialization of the structure
+ * before the store of the pointer (store-release), except for NULL.
+ * Defined on its own so that pvrcu_checklist.h can map
+ * rcu_assign_pointer() onto it.
+ */
+#define pvrcu_assign_pointer(p, v)					\
+do {									\
+	uintptr_t _pv_r_a_p__v = (uintptr_t)(v);			\
+	rcu_check_sparse(p, __rcu);					\
+									\
+	if (__builtin_constant_p(v) && (_pv_r_a_p__v) == (uintptr_t)NULL) \
+		WRITE_ONCE((p), (typeof(p))(_pv_r_a_p__v));		\
+	else	/* initialization before publication */			\
+		smp_store_release(&p, RCU_INITIALIZER((typeof(p))_pv_r_a_p__v)); \
+} while (0)
+
+/* ---- waiting for readers --------------------------------------------------- */
+
+/**
+ * pvrcu_synchronize() - wait until a full pvrcu grace period has elapsed
+ *
+ * Like synchronize_rcu(): returns after every pvrcu read-side critical
+ * section that began before the call has ended, with full memory ordering
+ * against them. Blocks (one request to the host, which answers when the
+ * grace period ends); warns when called from atomic context or inside a
+ * reader (checklist item 6). Without a device, waits for a grace period of
+ * the kernel's own RCU.
+ */
+void pvrcu_synchronize(void);
+
+/**
+ * pvrcu_synchronize_expedited() - pvrcu_synchronize(), driven hard
+ *
+ * Like synchronize_rcu_expedited(): same guarantee, lower latency. The
+ * host interrupts, through each CPU's own event queue, only the vCPUs that
+ * have not yet reported. virtio_rcu's module parameter ``rcu_normal`` (the
+ * counterpart of ``rcupdate.rcu_normal``) turns it into pvrcu_synchronize().
+ */
+void pvrcu_synchronize_expedited(void);
+
+/**
+ * pvrcu_call() - invoke a callback after a pvrcu grace period
+ * @head: the kernel's struct rcu_head, embedded in the protected structure
+ * @func: the callback, passed @head
+ *
+ * Like call_rcu(). Callable from any context except NMI. @func runs after
+ * every pvrcu reader that began before this call has ended, in softirq
+ * context or at least with bottom halves disabled (checklist item 5). It
+ * may run on another CPU, concurrently with other callbacks, and in any
+ * order relative to them (item 12). Queuing @head again before its
+ * callback ran is reported once per occurrence ("pvrcu: rcu_head ...
+ * queued twice") and the second request is dropped (item 16).
+ *
+ * Self-limiting (item 8): above ``qhimark`` callbacks on this CPU, grace
+ * periods are expedited and callbacks are invoked without batch limit;
+ * a caller that may sleep (preemptible, not in an RCU reader) is then
+ * held back until the backlog drains to ``qlowmark`` (at most one second
+ * per call).
+ */
+void pvrcu_call(struct rcu_head *head, rcu_callback_t func);
+
+/**
+ * pvrcu_barrier() - wait for every pvrcu_call() callback queued so far
+ *
+ * Like rcu_barrier(): returns after all callbacks queued before the call,
+ * on every CPU, have been invoked. Needed before unloading a module whose
+ * functions are callbacks (checklist item 17). It does not wait for a grace
+ * period when there are no callbacks. Blocks; warns in atomic context.
+ */
+void pvrcu_barrier(void);
+
+/* ---- polled grace periods ---------------------------------------------- */
+
+/**
+ * pvrcu_get_state() - snapshot the grace-period state
+ *
+ * Like get_state_synchronize_rcu(). Does not start a grace period.
+ *
+ * Return: a cookie for pvrcu_poll_state() and pvrcu_cond_synchronize().
+ */
+unsigned long pvrcu_get_state(void);
+
+/**
+ * pvrcu_start_poll() - snapshot the grace-period state and start a grace period
+ *
+ * Like start_poll_synchronize_rcu(): as pvrcu_get_state(), and makes sure
+ * a grace period that completes the cookie will run. Callable from any
+ * context except NMI.
+ *
+ * Return: a cookie for pvrcu_poll_state() and pvrcu_cond_synchronize().
+ */
+unsigned long pvrcu_start_poll(void);
+
+/**
+ * pvrcu_poll_state() - has a full grace period elapsed since a cookie was taken?
+ * @cookie: a value from pvrcu_get_state() or pvrcu_start_poll()
+ *
+ * Like poll_state_synchronize_rcu(). A read of shared memory, no VM exit.
+ * When it returns true it also orders the caller's later accesses after
+ * the end of that grace period.
+ *
+ * Return: true if a full grace period has elapsed since @cookie was taken.
+ */
+bool pvrcu_poll_state(unsigned long cookie);
+
+/**
+ * pvrcu_cond_synchronize() - wait for a grace period unless one has elapsed
+ * @cookie: a value from pvrcu_get_state() or pvrcu_start_poll()
+ *
+ * Like cond_synchronize_rcu(): returns at once if pvrcu_poll_state(@cookie),
+ * else calls pvrcu_synchronize().
+ */
+void pvrcu_cond_synchronize(unsigned long cookie);
+
+/* ---- freeing and work items after a grace period ------------------------ */
+
+/**
+ * pvrcu_kvfree_mightsleep() - free memory after a pvrcu grace period, blocking
+ * @ptr: memory from kmalloc() or vmalloc() (kvfree()), or NULL
+ *
+ * What pvkvfree_rcu(ptr) with one argument expands to: waits for a grace
+ * period, then kvfree()s @ptr. May sleep.
+ */
+void pvrcu_kvfree_mightsleep(void *ptr);
+
+#define __pvkvfree_rcu_arg_2(ptr, rhf)					\
+do {									\
+	typeof(ptr) ___p = (ptr);					\
+									\
+	if (___p) {							\
+		BUILD_BUG_ON(!__is_kvfree_rcu_offset(offsetof(typeof(*(ptr)), rhf))); \
+		pvrcu_call(&((___p)->rhf), (rcu_callback_t)(unsigned long) \
+			   (offsetof(typeof(*(ptr)), rhf)));		\
+	}								\
+} while (0)
+
+#define __pvkvfree_rcu_arg_1(ptr)	pvrcu_kvfree_mightsleep(ptr)
+
+#define __PVKVFREE_GET_MACRO(_1, _2, NAME, ...) NAME
+
+/**
+ * pvkvfree_rcu() - kvfree() a structure after a pvrcu grace period
+ * @...: (ptr, rhf): the structure and the name of its struct rcu_head
+ *	 member; fire and forget, any context but NMI. Or (ptr) alone: no
+ *	 rcu_head needed, but it waits for a grace period and may sleep.
+ *
+ * Like kvfree_rcu(). The memory is freed in softirq context by the
+ * callback machinery of pvrcu_call(); no module code runs, so a module
+ * need not pvrcu_barrier() for these before unloading.
+ */
+#define pvkvfree_rcu(...) __PVKVFREE_GET_MACRO(__VA_ARGS__,		\
+	__pvkvfree_rcu_arg_2, __pvkvfree_rcu_arg_1)(__VA_ARGS__)
+
+/**
+ * pvkfree_rcu() - kfree() a structure after a pvrcu grace period
+ * @ptr: the structure, from kmalloc()
+ * @rhf: the name of its struct rcu_head member (optional, see pvkvfree_rcu())
+ *
+ * Like kfree_rcu(); the same as pvkvfree_rcu().
+ */
+#define pvkfree_rcu(ptr, rhf...)	pvkvfree_rcu(ptr, ## rhf)
+
+/**
+ * pvkvfree_rcu_mightsleep() - pvkvfree_rcu() without an rcu_head; may sleep
+ * @ptr: memory for kvfree(), or NULL
+ */
+#define pvkvfree_rcu_mightsleep(ptr)	__pvkvfree_rcu_arg_1(ptr)
+
+/**
+ * pvkfree_rcu_mightsleep() - pvkfree_rcu() without an rcu_head; may sleep
+ * @ptr: memory for kfree(), or NULL
+ */
+#define pvkfree_rcu_mightsleep(ptr)	__pvkvfree_rcu_arg_1(ptr)
+
+/**
+ * pvqueue_rcu_work() - queue a work item after a pvrcu grace period
+ * @wq: the workqueue to use
+ * @rwork: the kernel's struct rcu_work, set up with INIT_RCU_WORK()
+ *
+ * Like queue_rcu_work(): the work is queued on @wq once a grace period has
+ * elapsed, so it may block where a callback cannot (checklist item 5).
+ *
+ * Return: false if @rwork was already pending, true otherwise.
+ */
+bool pvqueue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
+
+/**
+ * pvflush_rcu_work() - wait for a pvqueue_rcu_work() item to finish
+ * @rwork: the rcu_work to flush
+ *
+ * Like flush_rcu_work(): waits for the grace period if the item is still
+ * pending, then for the work to finish executing.
+ *
+ * Return: true if it waited, false if @rwork was idle.
+ */
+bool pvflush_rcu_work(struct rcu_work *rwork);
+
+/* ---- statistics ------------------------------------------------------------ */
+
+/**
+ * struct pvrcu_stats - counters of the pvrcu service, for tests and benchmarks
+ * @device: a virtio-rcu device serves grace periods (else the kernel's RCU)
+ * @gp_seq: the grace-period sequence cookies are taken from
+ * @qhimark: per-CPU backlog above which pvrcu_call() self-limits
+ * @cb_queued: callbacks queued by pvrcu_call() (kvfree included)
+ * @cb_invoked: callbacks invoked
+ * @cb_pending: callbacks queued and not yet invoked
+ * @cb_double: rcu_heads found queued twice (and dropped)
+ * @cb_throttled: pvrcu_call() callers held back by the backlog bound
+ * @gp_requests: grace-period requests sent to the device
+ * @exp_requests: of those, expedited
+ * @events: events (posts) received from the host
+ */
+struct pvrcu_stats {
+	bool device;
+	unsigned long gp_seq;
+	long qhimark;
+	u64 cb_queued;
+	u64 cb_invoked;
+	u64 cb_pending;
+	u64 cb_double;
+	u64 cb_throttled;
+	u64 gp_requests;
+	u64 exp_requests;
+	u64 events;
+};
+
+/**
+ * pvrcu_get_stats() - read the service's counters
+ * @st: filled in with totals over all CPUs
+ */
+void pvrcu_get_stats(struct pvrcu_stats *st);
+
+/**
+ * pvrcu_cpu_irqs() - virtio-rcu interrupts taken by one CPU
+ * @cpu: the CPU
+ *
+ * Return: the number of interrupts of the device's queues (request queue
+ * and event queues) handled on @cpu since the module loaded.
+ */
+u64 pvrcu_cpu_irqs(int cpu);
+
+#endif /* _PVRCU_H */

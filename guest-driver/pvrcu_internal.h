@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Interfaces between the parts of virtio_rcu.ko:
+ *
+ *   core.c       module init/exit, parameters, the shared region, readers'
+ *                per-CPU record pointers, CPU hotplug, statistics
+ *   gp.c         the grace-period sequence (device or the kernel's RCU),
+ *                synchronize, the polled API
+ *   callbacks.c  per-CPU callback lists, pvrcu_call(), pvrcu_barrier()
+ *   device.c     the virtio driver: requests, events, probe and remove
+ */
+#ifndef _PVRCU_INTERNAL_H
+#define _PVRCU_INTERNAL_H
+
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+#include "pvrcu.h"
+
+/* ---- core.c -------------------------------------------------------------- */
+
+extern bool pvrcu_rcu_normal;
+extern long pvrcu_qhimark;
+extern long pvrcu_qlowmark;
+extern long pvrcu_blimit;
+extern bool pvrcu_debug;
+
+/* The region shared with the host: allocated at load, freed at unload. */
+extern void *pvrcu_region;
+extern size_t pvrcu_region_len;
+
+struct pvrcu_pcpu_stats {
+	u64 irqs;		/* device interrupts handled on this CPU */
+	u64 events;		/* host events handled */
+	u64 cb_queued;
+	u64 cb_invoked;
+	u64 cb_double;
+	u64 cb_throttled;
+	u64 gp_requests;
+	u64 exp_requests;
+};
+DECLARE_PER_CPU(struct pvrcu_pcpu_stats, pvrcu_pstats);
+
+static inline struct virtio_rcu_shm_cpu *pvrcu_cpu_rec(int cpu)
+{
+	return per_cpu(pvrcu_rec, cpu);
+}
+
+/* Are expedited grace periods turned into normal ones (checklist item 6)? */
+bool pvrcu_normal_only(void);
+
+/* Run the report procedure on this CPU (interrupts disabled). */
+void pvrcu_report_qs_local(void);
+
+/* ---- gp.c -------------------------------------------------------------------- */
+
+/* Wrap-safe comparisons of cookies (unsigned long, rcu_seq style). */
+#define PVRCU_SEQ_GE(a, b)	((long)((a) - (b)) >= 0)
+#define PVRCU_SEQ_LT(a, b)	((long)((a) - (b)) < 0)
+
+static inline unsigned long pvrcu_seq_snap(unsigned long s)
+{
+	return (s + 7) & ~3ul;
+}
+
+int pvrcu_gp_init(void);
+void pvrcu_gp_exit(void);
+unsigned long pvrcu_gp_seq(void);
+/* A cookie for work done now: smp_mb(), then the sequence. */
+unsigned long pvrcu_gp_cookie(void);
+/* Make sure a grace period that completes @cookie will run. Any context. */
+void pvrcu_gp_request(unsigned long cookie, bool exp, bool force);
+/* Translate a cookie into the device's gp_seq space; false: no device. */
+bool pvrcu_gp_dev_cookie(unsigned long cookie, u64 *dev);
+bool pvrcu_gp_have_device(void);
+/* The device registered the region / is going away. */
+void pvrcu_gp_bind(struct virtio_rcu_shm_header *hdr);
+void pvrcu_gp_unbind(void);
+/* might_sleep(), and a warning in atomic context (checklist item 6). */
+void pvrcu_sleep_check(const char *fn);
+
+/* ---- callbacks.c ---------------------------------------------------------- */
+
+int pvrcu_cb_init(void);
+void pvrcu_cb_exit(void);
+/* Callbacks of @cpu's list may be ready (host post, any CPU, any context). */
+void pvrcu_cb_kick(int cpu);
+/* A grace period ended: kick every list with callbacks. */
+void pvrcu_cb_kick_all(void);
+/* The grace-period source changed: republish backlogs, request GPs. */
+void pvrcu_cb_rebind(void);
+/* CPU @cpu is dead: adopt its callbacks on this CPU. */
+void pvrcu_cb_cpu_dead(int cpu);
+u64 pvrcu_cb_pending(void);
+
+/* ---- device.c ----------------------------------------------------------- */
+
+int pvrcu_dev_init(void);
+void pvrcu_dev_exit(void);
+/* A non-waiting GP request; any context. 0, or -errno if not sent. */
+int pvrcu_dev_gp_async(bool exp);
+/*
+ * A waiting GP request, made after @cookie was taken; sleeps. 0 once a
+ * full GP has elapsed (the answer, or @cookie found done).
+ */
+int pvrcu_dev_gp_wait(bool exp, unsigned long cookie);
+
+#endif /* _PVRCU_INTERNAL_H */

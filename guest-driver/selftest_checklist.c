@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Part of pvrcu_selftest.ko: ordinary RCU code, written with the kernel's
+ * own names (checklist.rst), switched to pvrcu by including
+ * pvrcu_checklist.h last. The counters of pvrcu_get_stats() show that the
+ * calls reached pvrcu and not the kernel's RCU.
+ */
+#include <linux/lockdep.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "pvrcu_checklist.h"
+#include "selftest.h"
+
+struct st_item {
+	int key;
+	struct list_head node;
+	struct rcu_head rh;
+};
+
+static LIST_HEAD(st_list);
+static DEFINE_SPINLOCK(st_lock);	/* updaters (checklist item 1) */
+static struct st_item __rcu *st_ptr;
+static atomic_t st_freed;
+
+static void st_item_free(struct rcu_head *rh)
+{
+	kfree(container_of(rh, struct st_item, rh));
+	atomic_inc(&st_freed);
+}
+
+static int st_sum_keys(bool bh, bool *held)
+{
+	struct st_item *it;
+	int sum = 0;
+
+	if (bh)
+		rcu_read_lock_bh();
+	else
+		rcu_read_lock();
+	list_for_each_entry_rcu(it, &st_list, node)
+		sum += it->key;
+	*held = rcu_read_lock_held();
+	if (bh)
+		rcu_read_unlock_bh();
+	else
+		rcu_read_unlock();
+	return sum;
+}
+
+int pvrcu_selftest_checklist(void)
+{
+	struct pvrcu_stats before, after;
+	struct st_item *it, *tmp, *old;
+	unsigned long cookie;
+	int i, sum, errors = 0;
+	bool held;
+
+	pvrcu_get_stats(&before);
+	for (i = 1; i <= 4; i++) {
+		it = kzalloc(sizeof(*it), GFP_KERNEL);
+		if (!it)
+			return 1;
+		it->key = i;
+		spin_lock(&st_lock);
+		list_add_rcu(&it->node, &st_list);
+		spin_unlock(&st_lock);
+	}
+	sum = st_sum_keys(false, &held);
+	errors += sum != 10 || !held;
+	sum = st_sum_keys(true, &held);
+	errors += sum != 10 || !held;
+	errors += !!rcu_read_lock_held();
+
+	/* Replace a pointer, wait, free: synchronize_rcu(). */
+	it = kzalloc(sizeof(*it), GFP_KERNEL);
+	if (!it)
+		return errors + 1;
+	it->key = 42;
+	rcu_assign_pointer(st_ptr, it);
+	rcu_read_lock();
+	old = rcu_dereference(st_ptr);
+	errors += !old || old->key != 42;
+	rcu_read_unlock();
+	spin_lock(&st_lock);
+	old = rcu_dereference_check(st_ptr, lockdep_is_held(&st_lock));
+	RCU_INIT_POINTER(st_ptr, NULL);
+	spin_unlock(&st_lock);
+	synchronize_rcu();
+	kfree(old);
+
+	/* Remove the list: call_rcu() and kfree_rcu(). */
+	i = 0;
+	spin_lock(&st_lock);
+	list_for_each_entry_safe(it, tmp, &st_list, node) {
+		list_del_rcu(&it->node);
+		if (i++ & 1)
+			call_rcu(&it->rh, st_item_free);
+		else
+			kfree_rcu(it, rh);
+	}
+	spin_unlock(&st_lock);
+
+	synchronize_rcu_expedited();
+	cookie = get_state_synchronize_rcu();
+	cond_synchronize_rcu(cookie);
+	errors += !poll_state_synchronize_rcu(cookie);
+	cookie = start_poll_synchronize_rcu();
+	for (i = 0; i < 10 * HZ && !poll_state_synchronize_rcu(cookie); i++)
+		schedule_timeout_uninterruptible(1);
+	errors += !poll_state_synchronize_rcu(cookie);
+	rcu_barrier();
+	errors += atomic_read(&st_freed) != 2;
+
+	pvrcu_get_stats(&after);
+	/* All four went through pvrcu_call(). */
+	errors += after.cb_queued - before.cb_queued < 4;
+	errors += after.gp_requests == before.gp_requests && after.device;
+	return errors;
+}

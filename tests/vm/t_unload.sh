@@ -1,0 +1,33 @@
+# The API item by item (pvrcu_selftest.ko), CPU hotplug, then checklist
+# item 17: the device is removed and the module that queued callbacks
+# unloads while they wait behind a long reader; virtio_rcu unloads last.
+t=unload
+echo "== $t (2 vCPUs)"
+vm_run "$t" --cpus 2 --test unload
+g=$out/$t/guest.log p=$out/$t/pvrcud.log
+check_true "$t: API checks pass on 2 CPUs and with cpu1 offline" \
+	test "$(grep -c 'pvrcu-selftest: api: result=PASS errors=0' "$g")" -eq 2
+check_not "$t: no selftest check failed" "$g" 'pvrcu-selftest: .*FAIL'
+check "$t: rcu_normal turns expedited into normal" "$g" \
+	'pvrcu-selftest: rcu_normal: expedited became normal: ok'
+check "$t: rcu_head queued twice is reported" "$g" \
+	'pvrcu: rcu_head [0-9a-f]+ queued twice \(callback st_cb'
+check "$t: debug=1 checks pvrcu_dereference()" "$g" \
+	'pvrcu: suspicious pvrcu_dereference_check\(\) usage at .*selftest\.c'
+check "$t: pvrcu_call() self-limits" "$g" \
+	'pvrcu-selftest: call self-limits past qhimark: ok'
+check "$t: cpu1 offline and back" "$g" 'PVRCU-INIT: cpu1 online'
+check "$t: device removed with callbacks pending" "$g" \
+	'virtio_rcu virtio[0-9]+: removed \([0-9]+ events, [0-9]+ handed over, [1-9][0-9]* callbacks pending\)'
+check "$t: module unloaded with its callbacks pending" "$g" \
+	'pvrcu-selftest: pending: unloading with [1-9][0-9]* of [0-9]+ callbacks not yet run'
+check "$t: each pending callback ran once" "$g" \
+	'pvrcu-selftest: pending: result=PASS errors=0'
+check "$t: device bound again" "$g" 'PVRCU-INIT: device virtio[0-9]+ bound again'
+check "$t: virtio_rcu barriered at unload" "$g" \
+	'pvrcu: unloading: [0-9]+ callbacks were pending, all invoked'
+check "$t: virtio_rcu unloaded" "$g" 'PVRCU-INIT: virtio_rcu unloaded'
+check_guest_clean "$t" "$g"
+check_true "$t: pvrcud served two registrations" \
+	test "$(grep -c 'SETUP: region .* registered' "$p")" -eq 2
+check_not "$t: pvrcud refused nothing" "$p" 'refused'
