@@ -25,7 +25,6 @@
 
 #define EVQ_BUFS	4		/* event buffers kept posted per queue */
 #define REQ_TIMEOUT	(10 * HZ)	/* SETUP and TEARDOWN: do not hang */
-#define REQ_RECHECK	HZ		/* a waiting GP request: still there? */
 
 struct vrcu_evbuf {
 	struct virtio_rcu_event ev;
@@ -210,47 +209,36 @@ int pvrcu_dev_gp_async(bool exp)
 	return 0;
 }
 
+struct vrcu_sync {
+	struct rcu_head head;
+	struct completion done;
+};
+
+static void vrcu_sync_done(struct rcu_head *head)
+{
+	complete(&container_of(head, struct vrcu_sync, head)->done);
+}
+
 /*
- * A GP request with WAIT, for pvrcu_synchronize(). The device may lose it:
- * a restarted backend resumes the region but never sees the requests its
- * predecessor had taken off the queue. So every REQ_RECHECK the waiter
- * looks whether @cookie is done anyway (then the request is abandoned to
- * the completion handler) and asks for a GP again without WAIT.
+ * Wait for a GP for pvrcu_synchronize(), as the kernel's synchronize_rcu()
+ * does: queue a callback and sleep until it runs. No request is ever
+ * parked in the device (no VIRTIO_RCU_GP_F_WAIT): requests then complete
+ * in ring order, which is what lets a restarted pvrcud resume the queue
+ * (QEMU rewinds it to the used index). The callback's own cookie is taken
+ * after @cookie, so when it runs @cookie is done too.
  */
 int pvrcu_dev_gp_wait(bool exp, unsigned long cookie)
 {
-	u16 flags = VIRTIO_RCU_GP_F_WAIT;
-	struct vrcu_req *r;
-	unsigned long irqf;
-	int ret;
+	struct vrcu_sync s;
 
+	init_rcu_head_on_stack(&s.head);
+	init_completion(&s.done);
+	pvrcu_call(&s.head, vrcu_sync_done);
 	if (exp && READ_ONCE(vreq.exp_ok))
-		flags |= VIRTIO_RCU_GP_F_EXPEDITED;
-	r = vrcu_req_alloc(VIRTIO_RCU_REQ_GP, flags, 0, 0, 0, GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	ret = vrcu_submit(r);
-	if (ret) {
-		kfree(r);
-		return ret;
-	}
-	this_cpu_inc(pvrcu_pstats.gp_requests);
-	if (flags & VIRTIO_RCU_GP_F_EXPEDITED)
-		this_cpu_inc(pvrcu_pstats.exp_requests);
-	while (!wait_for_completion_timeout(&r->done, REQ_RECHECK)) {
-		if (pvrcu_poll_state(cookie)) {
-			spin_lock_irqsave(&vreq.lock, irqf);
-			r->abandoned = !completion_done(&r->done);
-			spin_unlock_irqrestore(&vreq.lock, irqf);
-			if (!r->abandoned)
-				kfree(r);
-			return 0;
-		}
-		pvrcu_dev_gp_async(exp);
-	}
-	ret = r->resp.status;
-	kfree(r);
-	return ret == VIRTIO_RCU_S_OK ? 0 : -EIO;
+		pvrcu_dev_gp_async(true);	/* upgrades the GP to expedited */
+	wait_for_completion(&s.done);
+	destroy_rcu_head_on_stack(&s.head);
+	return 0;
 }
 
 /* After a reset: the device will not answer what is left. */
