@@ -1,0 +1,18 @@
+# kill -9 pvrcud while the guest is registered but idle, start a new one:
+# QEMU reconnects, the new pvrcud resumes the region from its state file,
+# and the whole API selftest then passes against it.
+# (Restarting under a GP-heavy load still hangs the guest torture: see
+# tests/vm/extra/t_restart_under_load.sh, run by hand, not by make check.)
+t=restart_idle
+echo "== $t (2 vCPUs, kill -9 pvrcud while idle)"
+vm_run "$t" --cpus 2 --test restart_idle --restart-pvrcud-after 2 \
+	--restart-pvrcud-when "idle: waiting"
+g=$out/$t/guest.log p=$out/$t/pvrcud.log
+check "$t: pvrcud was killed with -9" "$p" '^run-vm: kill -9 pvrcud [0-9]+$'
+check "$t: the new pvrcud resumed the region" "$p" \
+	'resumed region gpa=0x[0-9a-f]+ len=[0-9]+ cpus=2 at gp_seq [0-9]+'
+check "$t: the API selftest passed after the restart" "$g" \
+	'pvrcu-selftest: api: result=PASS errors=0'
+check "$t: the driver unloaded" "$g" 'PVRCU-INIT: virtio_rcu unloaded'
+check_guest_clean "$t" "$g"
+grep -E 'resumed|kill -9|restarted' "$p" | sed 's/^/    pvrcud| /'
