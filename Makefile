@@ -21,7 +21,7 @@ PVRCUD_SRC := $(wildcard host/pvrcud/*.c)
 # host/pvrcuctl is built on its own: it talks to pvrcud only by socket
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
-.PHONY: all deps host module image demo check unit vm-test bench soak fuzz fuzz-regress clean help
+.PHONY: all deps host module image demo check unit vm-test bench soak fuzz fuzz-regress model model-deep clean help
 
 help:
 	@echo "make demo   - set up, boot a VM with pvrcud, show the guest using it"
@@ -99,6 +99,14 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs=1; done
 
+# ---- model checking (spin) --------------------------------------------------
+
+model:
+	bash tests/model/run_spin.sh
+
+model-deep:
+	bash tests/model/run_spin.sh --deep
+
 # ---- fuzzing (libFuzzer) ------------------------------------------------
 
 FUZZ_TARGETS := request region
@@ -158,6 +166,7 @@ check:
 	@$(MAKE) --no-print-directory host image $(UNIT_BINS)
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-regress
+	@$(MAKE) --no-print-directory model
 	@$(MAKE) --no-print-directory vm-test
 
 clean:

@@ -1,132 +1,183 @@
 /*
- * qs.pml - the pvrcu guest/host quiescent-state protocol (RCU-sched flavour)
+ * qs.pml - the pvrcu guest/host quiescent-state protocol (RCU / RCU-sched
+ * readers, preemption disabled). See README.md in this directory.
  *
- * What runs here, and where it lives in the code:
- *   task(c)    guest CPU c, task context: readers (pvrcu_read_lock/unlock,
- *              nested), the outermost-unlock report, HLT when idle.
- *              (reader API: guest-driver, not written yet; report:
- *              guest-driver/virtio_rcu.c vrcu_report_qs_local)
- *   irq(c)     guest CPU c, interrupt context: the host's post
- *              (vrcu_evq_done -> vrcu_handle_event -> vrcu_report_qs_local)
- *              and any other interrupt that runs a reader section.
- *   hw(c)      the vCPU's hardware: x86-TSO store-buffer drains and VM exits
- *              (KVM `exits' statistic; an exit drains the buffer first).
- *   host       pvrcud + rcu-core/src/domain.c: gp_start, the scan of
- *              rcuc_advance/cpu_quiescent with the three quiescence
- *              sources of DESIGN.md section 4, post() (DESIGN.md section 5),
- *              gp_end/publish_seq, and the daemon-restart rule.
- *   updater    rcu_assign_pointer + rcuc_gp_request + free after the GP.
+ * Processes, and the code each one stands for:
+ *   task(c)   guest CPU c in task context: reader sections (nested), the
+ *             outermost-unlock report, HLT when idle. Reader API: not in
+ *             guest-driver yet (DESIGN.md section 4); the report is
+ *             guest-driver/virtio_rcu.c vrcu_report_qs_local().
+ *   irq(c)    guest CPU c in interrupt context: the host's post
+ *             (vrcu_evq_done -> vrcu_handle_event -> vrcu_report_qs_local)
+ *             and any other interrupt that runs a reader section.
+ *   hw(c)     the vCPU's hardware: store-buffer drains, VM exits (KVM's
+ *             `exits' statistic; an exit drains the buffer first).
+ *   host      pvrcud driving rcu-core/src/domain.c: gp_start/publish_seq,
+ *             rcuc_advance -> cpu_quiescent (source 1; sources 2 and 3 of
+ *             DESIGN.md section 4 are not in domain.c yet), post(),
+ *             gp_end, and the daemon-restart rule.
+ *   updater   rcu_assign_pointer + rcuc_gp_request + free after the GP.
  *
- * Memory model. Every guest CPU is x86-TSO: its plain stores go into a
- * FIFO store buffer (sbe/sbn), its loads of its own record forward from
- * that buffer (ld), hw(c) drains the oldest entry at any time, smp_mb()
- * (MFENCE) waits until the buffer is empty, and a VM exit drains it before
- * the exit counter moves. Loads of anything else read memory in program
- * order (TSO keeps load->load and load->store order). The host and the
- * updater are sequentially consistent agents that read and write guest
- * memory directly (the host code fences around every publish).
+ * Memory model (default): every guest CPU is x86-TSO. Plain stores go
+ * into a FIFO store buffer (sbe/sbn); loads of the CPU's own record
+ * forward from it (ld); hw(c) drains the oldest entry at any time;
+ * smp_mb() (MFENCE) waits until the buffer is empty; a VM exit drains it
+ * before the exit counter moves. Every other load reads memory when it
+ * executes, in program order (TSO keeps load->load and load->store).
+ * The host and the updater are sequentially consistent agents that read
+ * and write guest memory directly (domain.c fences around each publish).
  *
- * Property (safety): no reader uses an element freed after a GP that began
- * after the element was unpublished: assert(!freed[e]) at each use.
- * Property (liveness, -DLIVE): under weak fairness every requested GP
- * completes ([] (gp_completed < want -> <> gp_completed >= want)).
+ * -DWEAK: a weakly ordered guest (ARM-like, approximated): in addition, a
+ * use of the element (a load) may stay outstanding past later stores
+ * (pend[c], performed by hw(c) at any time, forced by smp_mb(), a VM exit
+ * and a release store), and a plain store may become visible before an
+ * older store to another field, or before an older release store. The
+ * unlock is then smp_store_release() as DESIGN.md section 4 asks.
  *
- * Mutants (each must make spin find a violation):
- *   -DMUTANT_NO_EXIT           host accepts nesting == 0 without having
- *                              seen the exit counter move or the vCPU block
- *   -DMUTANT_NEST_BEFORE_EXIT  host reads nesting first, exit/blocking after
- *   -DMUTANT_NO_MB             report without smp_mb() (see README: on TSO
- *                              this one is expected NOT to fail)
- *   -DMUTANT_RESTART_TRUSTS_OLD restarted host ends the in-progress GP at once
- *   -DMUTANT_NO_POST           (liveness) host never posts to a laggard
+ * Safety: no reader uses an element freed after a GP that began after the
+ * element was unpublished: assert(!freed[e]) at each use.
+ * Liveness (-DLIVE): under weak fairness every requested GP completes.
+ *
+ * Mutants: each weakens one rule; run_spin.sh expects a violation
+ *   -DMUTANT_NO_EXIT             host takes nesting == 0 without having
+ *                                seen the exit counter move or the vCPU
+ *                                blocked after T0 (sources 2 and 3)
+ *   -DMUTANT_NEST_BEFORE_EXIT    nesting read first, exit/blocking after
+ *   -DMUTANT_RESTART_TRUSTS_OLD  a restarted host ends the GP it finds in
+ *                                progress at once
+ *   -DMUTANT_NO_MB               report without smp_mb(): a violation only
+ *                                with -DWEAK; on TSO none (see README)
+ *   -DMUTANT_NO_RELEASE          (-DWEAK) unlock is a plain store
+ *   -DMUTANT_NO_POST             (liveness) the host never posts
  * Variant of the correct protocol:
- *   -DNEED_QS_FIRST            domain.c's order: need_qs written before the
- *                              new gp_seq is published (brief: after)
+ *   -DNEED_QS_FIRST              domain.c's order: need_qs written before
+ *                                gp_seq is published (the brief: after)
+ *
+ * Replay a counterexample with `spin -t qs.pml` (same -D flags): the
+ * printf lines tell the story.
  */
 
-/* ---- bounds (raise them for the deep mode) ---------------------------- */
+/* ---- bounds (run_spin.sh --deep raises them) -------------------------- */
 #ifndef NCPU
-#define NCPU      2	/* guest CPUs */
+#define NCPU      2	/* guest CPUs (1..3) */
 #endif
 #ifndef NREADS
-#define NREADS    1	/* task-context reader sections per CPU */
+#define NREADS    1	/* task-context reader sections on CPU 0 */
 #endif
 #ifndef TASK_NEST
-#define TASK_NEST 2	/* depth of a task-context section (1 or 2) */
+#define TASK_NEST 2	/* a task section may nest this deep (1 or 2) */
 #endif
 #ifndef NIRQREAD
-#define NIRQREAD  1	/* interrupt-context reader sections per CPU */
+#define NIRQREAD  1	/* interrupt-context reader sections on CPU 0 */
 #endif
 #ifndef MAXEXIT
-#define MAXEXIT   1	/* spontaneous VM exits per CPU */
+#define MAXEXIT   1	/* spontaneous VM exits of CPU 0 */
 #endif
 #ifndef MAXHALT
-#define MAXHALT   1	/* HLTs per CPU */
+#define MAXHALT   1	/* HLTs of CPU 0 */
+#endif
+/* CPUs 1.. get these; the default keeps them idle (they answer posts and
+ * report, nothing else) so that two CPUs fit the make-check budget. */
+#ifndef NREADS1
+#define NREADS1    0
+#endif
+#ifndef TASK_NEST1
+#define TASK_NEST1 1
+#endif
+#ifndef NIRQREAD1
+#define NIRQREAD1  0
+#endif
+#ifndef MAXEXIT1
+#define MAXEXIT1   0
+#endif
+#ifndef MAXHALT1
+#define MAXHALT1   0
 #endif
 #ifndef NUPD
-#define NUPD      1	/* elements unpublished (each needs its own GP) */
+#define NUPD      1	/* elements unpublished, each waits for its GP */
 #endif
 #ifndef NRESTART
 #define NRESTART  1	/* host daemon crashes (state lost mid-GP) */
 #endif
 #ifndef SB
-#define SB        2	/* store-buffer entries per CPU */
+#define SB        2	/* store-buffer entries per CPU (1..3) */
 #endif
+
+#define B(c, X) ((c) == 0 -> X : X##1)
 
 /* ---- gp_seq: Linux-style, low two bits are the phase ------------------ */
 #define ACTIVE(s)   (((s) & 3) != 0)
-#define SEQ_SNAP(s) ((((s) + 7) / 4) * 4)	/* rcuc_seq_snap */
-#define END_OF(s)   (((s) | 3) + 1)		/* gp_end */
+#define SEQ_SNAP(s) ((((s) + 7) / 4) * 4)	/* rcuc_seq_snap() */
+#define END_OF(s)   (((s) | 3) + 1)		/* gp_end() */
 
 /* ---- shared memory (virtio_rcu.h struct virtio_rcu_shm_*) ------------- */
-byte gp_seq;			/* header.gp_seq       host writes */
-byte gp_completed;		/* header.gp_completed host writes */
-byte need_qs[NCPU];		/* cpu[i].need_qs      host writes */
-byte mem_nest[NCPU];		/* cpu[i].nesting      guest writes (via SB) */
-byte mem_qs[NCPU];		/* cpu[i].qs_seq       guest writes (via SB) */
+byte gp_seq;			/* header.gp_seq        host writes */
+byte gp_completed;		/* header.gp_completed  host writes */
+byte need_qs[NCPU];		/* cpu[i].need_qs       host writes */
+byte mem_nest[NCPU];		/* cpu[i].nesting       guest (via SB) */
+byte mem_qs[NCPU];		/* cpu[i].qs_seq        guest (via SB) */
 
 /* ---- per-vCPU hardware state ------------------------------------------ */
 #define V_NEST 0
 #define V_QS   1
-byte sbe[NCPU * SB];		/* store buffer entries: value*2 + var */
+byte sbe[NCPU * SB];		/* store buffer: value*4 + release*2 + var */
 byte sbn[NCPU];			/* entries in use, oldest at index 0 */
-byte exits[NCPU];		/* KVM stat `exits' (host reads) */
-bit  blocking[NCPU];		/* KVM stat `blocking' (host reads) */
-bit  in_irq[NCPU];		/* CPU runs its interrupt handler */
-bit  irq_pending[NCPU];		/* host post not yet taken (event queue) */
+byte exits[NCPU];		/* KVM stat `exits' (cumulative) */
+bit  blocking[NCPU];		/* KVM stat `blocking' (1 while halted) */
+bit  in_irq[NCPU];		/* the CPU runs an interrupt handler */
+bit  irq_pending[NCPU];		/* a post not yet taken (event queue) */
+#ifdef WEAK
+byte pend[NCPU];		/* outstanding element load: e + 1 */
+#define PEND0(c) (pend[c] == 0)
+#else
+#define PEND0(c) (1)
+#endif
 
 /* ---- the RCU-protected data ------------------------------------------- */
-byte ptr;			/* the global pointer readers dereference */
-bit  freed[NUPD + 1];		/* element poisoned by the updater */
-byte want;			/* highest cookie requested (d->want) */
+byte ptr;			/* the pointer readers dereference */
+bit  freed[NUPD + 1];		/* element e poisoned by the updater */
+byte want;			/* highest cookie asked for (d->want) */
+byte ck[NUPD];			/* the updater's cookies */
 
-/* ---- host (pvrcud / rcu-core) private state: lost on a crash ---------- */
+/* ---- host private state (rcuc_domain): all of it lost on a crash ------ */
 #define H_IDLE  0
-#define H_START 1		/* g published; need_qs/snapshot next */
+#define H_START 1		/* g published; need_qs + snapshot next */
 #define H_SCAN  2
-byte hpc;			/* where the host is */
-byte hgp;			/* d->gp_seq, authoritative */
+byte hpc;
+byte hgp;			/* d->gp_seq */
 bit  hqs[NCPU];			/* d->cpu[i].qs */
 bit  hseen[NCPU];		/* exit moved / blocking seen after T0 */
-bit  hnz[NCPU];			/* (MUTANT_NEST_BEFORE_EXIT) nesting read 0 */
+bit  hnz[NCPU];			/* MUTANT_NEST_BEFORE_EXIT: nesting read 0 */
 bit  hposted[NCPU];		/* d->cpu[i].last_post_ns != 0 */
-byte hsnap[NCPU];		/* exits snapshot taken after publishing g */
-byte hi;			/* CPU being scanned */
-byte hs;			/* scan sub-step */
+byte hsnap[NCPU];		/* exits snapshot, taken after publishing g */
 byte ncrash;
 
 hidden byte k_;			/* scratch inside d_steps */
 hidden byte s_;
 
-/* ---- TSO primitives --------------------------------------------------- */
+/* ---- store buffer ----------------------------------------------------- */
+#define E_VAR(x) ((x) & 1)
+#define E_REL(x) (((x) / 2) & 1)
+#define E_VAL(x) ((x) / 4)
+#define SBE(c, i) sbe[(c) * SB + (i)]
 
-/* Plain store by CPU c: appended to its store buffer (caller checks room). */
-inline st(c, var, v) {
-	sbe[c * SB + sbn[c]] = (v) * 2 + var;
+#ifdef WEAK
+#ifndef MUTANT_NO_RELEASE
+#define UNLOCK_REL 1		/* smp_store_release(&nesting, n - 1) */
+#else
+#define UNLOCK_REL 0
+#endif
+#else
+#define UNLOCK_REL 0		/* TSO: every store is a release anyway */
+#endif
+
+/* a store by CPU c enters its buffer (the caller checked for room) */
+inline st(c, var, v, rel) {
+	SBE(c, sbn[c]) = (v) * 4 + (rel) * 2 + var;
 	sbn[c]++
 }
 
-/* Load of CPU c's own record field: newest buffered value, else memory. */
+/* a load of CPU c's own record: newest buffered value, else memory */
 inline ld(c, var, r) {
 	if
 	:: var == V_NEST -> r = mem_nest[c]
@@ -136,7 +187,7 @@ inline ld(c, var, r) {
 	do
 	:: k_ < sbn[c] ->
 		if
-		:: (sbe[c * SB + k_] & 1) == var -> r = sbe[c * SB + k_] / 2
+		:: E_VAR(SBE(c, k_)) == var -> r = E_VAL(SBE(c, k_))
 		:: else
 		fi;
 		k_++
@@ -144,62 +195,92 @@ inline ld(c, var, r) {
 	od
 }
 
-/* The oldest buffered store of CPU c reaches memory. */
-inline drain1(c) {
-	s_ = sbe[c * SB];
+/* entry i of CPU c reaches memory */
+inline drain_at(c, i) {
+	s_ = SBE(c, i);
 	if
-	:: (s_ & 1) == V_NEST -> mem_nest[c] = s_ / 2
-	:: else -> mem_qs[c] = s_ / 2
+	:: E_VAR(s_) == V_NEST -> mem_nest[c] = E_VAL(s_);
+		printf("cpu%d: store visible: nesting=%d\n", c, E_VAL(s_))
+	:: else -> mem_qs[c] = E_VAL(s_);
+		printf("cpu%d: store visible: qs_seq=%d\n", c, E_VAL(s_))
 	fi;
-	k_ = 1;
+	k_ = i + 1;
 	do
-	:: k_ < sbn[c] -> sbe[c * SB + k_ - 1] = sbe[c * SB + k_]; k_++
+	:: k_ < sbn[c] -> SBE(c, k_ - 1) = SBE(c, k_); k_++
 	:: else -> break
 	od;
 	sbn[c]--;
-	sbe[c * SB + sbn[c]] = 0
+	SBE(c, sbn[c]) = 0
 }
 
+/* may entry i drain now? TSO: only the oldest. WEAK: any entry with no
+ * older store to the same field; a release entry only when it is the
+ * oldest and no element load is outstanding. */
+#ifndef WEAK
+#define CAN_DRAIN(c, i) ((i) == 0 && sbn[c] > 0)
+#else
+#define OLDER_SAME(c, i) \
+	(((i) >= 1 && E_VAR(SBE(c, 0)) == E_VAR(SBE(c, i))) || \
+	 ((i) >= 2 && E_VAR(SBE(c, 1)) == E_VAR(SBE(c, i))))
+#define CAN_DRAIN(c, i) \
+	((i) < sbn[c] && !OLDER_SAME(c, i) && \
+	 (!E_REL(SBE(c, i)) || ((i) == 0 && PEND0(c))))
+#endif
+
+/* full barrier effect of a VM exit: everything outstanding completes */
 inline drain_all(c) {
+#ifdef WEAK
+	if
+	:: pend[c] -> assert(!freed[pend[c] - 1]); pend[c] = 0
+	:: else
+	fi;
+#endif
 	do
-	:: sbn[c] > 0 -> drain1(c)
+	:: sbn[c] > 0 -> drain_at(c, 0)
 	:: else -> break
 	od
 }
 
 /*
- * vrcu_report_qs_local(), after its nesting check: smp_mb(); s = gp_seq;
- * qs_seq = s. Interrupts are off, so it is one step; on TSO the MFENCE
- * is "wait until the store buffer is empty" (the load and the buffered
- * store that follow commute with everything else while it is empty).
+ * vrcu_report_qs_local() after its nesting check: smp_mb(); s = gp_seq;
+ * qs_seq = s. It runs with interrupts off, so it is one step: the MFENCE
+ * is "wait until nothing is outstanding"; the load and the buffered store
+ * after it commute with every other agent while the buffer is empty.
  */
-inline report(c) {
+inline report(c, G) {
 #ifndef MUTANT_NO_MB
-	d_step { sbn[c] == 0 -> st(c, V_QS, gp_seq) }
+	d_step { G && sbn[c] == 0 && PEND0(c) -> st(c, V_QS, gp_seq, 0);
+		 printf("cpu%d: report: smp_mb, read gp_seq=%d, qs_seq:=%d (buffered)\n",
+			c, gp_seq, gp_seq) }
 #else
-	d_step { sbn[c] < SB -> st(c, V_QS, gp_seq) }
+	d_step { G && sbn[c] < SB -> st(c, V_QS, gp_seq, 0);
+		 printf("cpu%d: report (no smp_mb): read gp_seq=%d, qs_seq:=%d (buffered)\n",
+			c, gp_seq, gp_seq) }
 #endif
 }
 
 /*
- * pvrcu_read_lock(): nesting++ (plain RMW of the own record).
- * G is the guard that keeps task context off the CPU while it takes an
- * interrupt. The store is buffered: others cannot see it yet.
+ * pvrcu_read_lock(): nesting++, a plain read-modify-write of the own
+ * record (forwarded load, buffered store). G keeps task context off the
+ * CPU while it runs an interrupt handler.
  */
 inline rd_lock(c, G, t) {
-	d_step { G && sbn[c] < SB -> ld(c, V_NEST, t); st(c, V_NEST, t + 1); t = 0 }
+	d_step { G && sbn[c] < SB -> ld(c, V_NEST, t); st(c, V_NEST, t + 1, 0);
+		 printf("cpu%d: read_lock: nesting:=%d (buffered)\n", c, t + 1);
+		 t = 0 }
 }
 
 /*
- * pvrcu_read_unlock(): nesting-- (plain store); if the new nesting is 0
- * and need_qs > qs_seq (plain loads; need_qs is host-written), report.
- * The store only enters the buffer, so it commutes with the loads that
- * follow it and they share one step.
+ * pvrcu_read_unlock(): nesting-- (plain store, release under WEAK); if
+ * the new nesting is 0 and need_qs > qs_seq (plain loads of the own
+ * record; need_qs is host-written), report. The store only enters the
+ * buffer, so it commutes with the loads after it: one step.
  */
 inline rd_unlock(c, G, t, q) {
 	d_step {
 		G && sbn[c] < SB ->
-		ld(c, V_NEST, t); t = t - 1; st(c, V_NEST, t);
+		ld(c, V_NEST, t); t = t - 1; st(c, V_NEST, t, UNLOCK_REL);
+		printf("cpu%d: read_unlock: nesting:=%d (buffered)\n", c, t);
 		if
 		:: t == 0 -> ld(c, V_QS, q); t = (need_qs[c] > q)
 		:: else -> t = 0
@@ -207,25 +288,37 @@ inline rd_unlock(c, G, t, q) {
 		q = 0
 	}
 	if
-	:: t -> t = 0; report(c)
+	:: t -> t = 0; report(c, G)
 	:: else
 	fi
 }
 
-/* One reader section. The pointer is loaded after nesting++ in program
- * order; each use of the element loads it again. */
+/* one use of the element: a load of *p, checked against the poison */
+inline use(c, G, e) {
+#ifdef WEAK
+	if
+	:: d_step { G && pend[c] == 0 -> pend[c] = e + 1;
+		    printf("cpu%d: use e%d: load left outstanding\n", c, e) }
+	:: d_step { G -> printf("cpu%d: use e%d\n", c, e); assert(!freed[e]) }
+	fi
+#else
+	d_step { G -> printf("cpu%d: use e%d\n", c, e); assert(!freed[e]) }
+#endif
+}
+
+/* a reader section: p loaded after nesting++ in program order, used,
+ * possibly across a nested section, used again, unlocked */
 inline section(c, G, t, q, e) {
 	rd_lock(c, G, t);
-	d_step { G -> e = ptr };			/* rcu_dereference(gp) */
-#if TASK_NEST > 1
+	d_step { G -> e = ptr; printf("cpu%d: p = e%d\n", c, e) };
 	if
-	:: G -> rd_lock(c, G, t);		/* nested section */
-		d_step { G -> assert(!freed[e]) };
+	:: G && B(c, TASK_NEST) > 1 ->
+		rd_lock(c, G, t);
+		use(c, G, e);
 		rd_unlock(c, G, t, q)
 	:: G -> skip
 	fi;
-#endif
-	d_step { G -> assert(!freed[e]) };	/* use *p */
+	use(c, G, e);
 	rd_unlock(c, G, t, q);
 	e = 0
 }
@@ -238,12 +331,13 @@ proctype task(byte c)
 	byte t, q, e, nr, nh;
 end_idle:
 	do
-	:: nr < NREADS -> section(c, TASK, t, q, e); nr++
-	:: nh < MAXHALT ->
-		/* Idle, nesting == 0 in program order: HLT. A halt is a VM
-		 * exit (buffer drained, counter moves); the vCPU then runs
+	:: nr < B(c, NREADS) -> section(c, TASK, t, q, e); nr++
+	:: nh < B(c, MAXHALT) ->
+		/* idle (nesting == 0 in program order): HLT. A halt is a VM
+		 * exit (everything drained, the counter moves); the vCPU runs
 		 * nothing until an interrupt (irq) or a timer wakes it. */
-		d_step { TASK -> drain_all(c); exits[c]++; blocking[c] = 1; nh++ };
+		d_step { TASK -> drain_all(c); exits[c]++; blocking[c] = 1; nh++;
+			 printf("cpu%d: HLT (exit, exits=%d, blocking)\n", c, exits[c]) };
 		d_step { TASK -> blocking[c] = 0 }
 	od
 }
@@ -257,54 +351,67 @@ proctype irq(byte c)
 end_irq:
 	do
 	:: d_step { irq_pending[c] -> in_irq[c] = 1; irq_pending[c] = 0;
-		    blocking[c] = 0 };
-		/* vrcu_handle_event -> vrcu_report_qs_local: if (nesting)
-		 * return; -- the own nesting, forwarded from the buffer */
-		d_step { ld(c, V_NEST, t); t = (t == 0) };
+		    blocking[c] = 0;
+		    /* vrcu_handle_event -> vrcu_report_qs_local():
+		     * if (READ_ONCE(rec->nesting)) return; -- own record */
+		    ld(c, V_NEST, t);
+		    printf("cpu%d: post taken, nesting=%d\n", c, t);
+		    t = (t == 0) };
 		if
-		:: t -> t = 0; report(c)
+		:: t -> t = 0; report(c, IRQ)
 		:: else
 		fi;
 		in_irq[c] = 0
-	:: d_step { ni < NIRQREAD -> in_irq[c] = 1; blocking[c] = 0; ni++ };
-		/* any interrupt handler using RCU: a (possibly nested)
-		 * reader section; its outermost unlock may report */
+	:: d_step { ni < B(c, NIRQREAD) -> in_irq[c] = 1; blocking[c] = 0; ni++;
+		    printf("cpu%d: interrupt with a reader\n", c) };
 		rd_lock(c, IRQ, t);
-		d_step { e = ptr };
-		d_step { assert(!freed[e]) };
+		d_step { e = ptr; printf("cpu%d: p = e%d\n", c, e) };
+		use(c, IRQ, e);
 		rd_unlock(c, IRQ, t, q);
 		e = 0;
 		in_irq[c] = 0
 	od
 }
 
-/* ---- vCPU hardware: store-buffer drains and VM exits ------------------ */
+/* ---- vCPU hardware: drains, outstanding loads, VM exits --------------- */
 proctype hw(byte c)
 {
 	byte nx;
 end_hw:
 	do
-	:: d_step { sbn[c] > 0 -> drain1(c) }
-	:: d_step { nx < MAXEXIT && !blocking[c] -> drain_all(c); exits[c]++; nx++ }
+	:: d_step { CAN_DRAIN(c, 0) -> drain_at(c, 0) }
+#ifdef WEAK
+	:: d_step { CAN_DRAIN(c, 1) -> drain_at(c, 1) }
+#if SB > 2
+	:: d_step { CAN_DRAIN(c, 2) -> drain_at(c, 2) }
+#endif
+	:: d_step { pend[c] -> printf("cpu%d: outstanding load of e%d performed\n",
+				      c, pend[c] - 1);
+		    assert(!freed[pend[c] - 1]); pend[c] = 0 }
+#endif
+	:: d_step { nx < B(c, MAXEXIT) && !blocking[c] ->
+		    drain_all(c); exits[c]++; nx++;
+		    printf("cpu%d: VM exit (exits=%d)\n", c, exits[c]) }
 	od
 }
 
-/* ---- host: rcu-core domain.c driven by pvrcud ------------------------- */
+/* ---- host: pvrcud + rcu-core/src/domain.c ----------------------------- */
 
-/* gp_start, first half: d->gp_seq++, publish_seq (fenced) */
+/* gp_start(), first half: d->gp_seq++; publish_seq() (fenced) */
 inline gp_start_publish() {
 	hgp++;
 #ifdef NEED_QS_FIRST
-	/* domain.c today: need_qs = g for every CPU, then publish_seq */
+	/* domain.c today: need_qs = g for every CPU, then publish_seq() */
 	k_ = 0;
 	do :: k_ < NCPU -> need_qs[k_] = hgp; k_++ :: else -> break od;
 #endif
-	gp_seq = hgp
+	gp_seq = hgp;
+	printf("host: GP %d published (T0)\n", hgp)
 }
 
-/* gp_start, second half (also run by a restarted host for the GP it
- * found in progress): need_qs = g, exits snapshot after g is published,
- * every CPU non-quiescent again. */
+/* gp_start(), second half, also the restarted host's re-arm of the GP it
+ * found in progress: need_qs = g, exits snapshot after g is published,
+ * every CPU non-quiescent (again). */
 inline gp_arm() {
 	k_ = 0;
 	do
@@ -315,108 +422,99 @@ inline gp_arm() {
 		k_++
 	:: else -> break
 	od;
-	hi = 0; hs = 0
+	printf("host: need_qs=%d set, exits snapshot taken\n", hgp)
 }
 
-/* One host step of the scan (rcuc_advance + cpu_quiescent + post). */
-inline scan_step() {
-	if
-	:: hi == NCPU ->
-		/* end of a round: all quiescent -> gp_end + publish_seq */
-		k_ = 0;
-		do
-		:: k_ < NCPU && hqs[k_] -> k_++
-		:: else -> break
-		od;
-		if
-		:: k_ == NCPU ->
-			hgp = END_OF(hgp); gp_seq = hgp; gp_completed = hgp;
-			k_ = 0;
-			do
-			:: k_ < NCPU -> hqs[k_] = 0; hseen[k_] = 0; hnz[k_] = 0;
-				hposted[k_] = 0; hsnap[k_] = 0; k_++
-			:: else -> break
-			od;
-			hpc = H_IDLE
-		:: else
-		fi;
-		hi = 0; hs = 0
-	:: hi < NCPU && hqs[hi] -> hi++; hs = 0
-	:: hi < NCPU && !hqs[hi] && hs == 0 ->
-		/* source 1, cpu_quiescent(): q >= g && g >= q */
-		if
-		:: mem_qs[hi] >= hgp && hgp >= mem_qs[hi] -> hqs[hi] = 1
-		:: else
-		fi;
-		hs = 1
-	:: hi < NCPU && !hqs[hi] && hs == 1 ->
-#ifndef MUTANT_NEST_BEFORE_EXIT
-		/* sources 2 and 3, first half: exit counter moved since the
-		 * snapshot, or blocking sampled now (after T0) */
-		if
-		:: exits[hi] != hsnap[hi] || blocking[hi] -> hseen[hi] = 1
-		:: else
-		fi;
-#else
-		hnz[hi] = (mem_nest[hi] == 0);
-#endif
-		hs = 2
-	:: hi < NCPU && !hqs[hi] && hs == 2 ->
-#if defined(MUTANT_NO_EXIT)
-		/* weakened: nesting == 0 alone */
-		if
-		:: mem_nest[hi] == 0 -> hqs[hi] = 1
-		:: else
-		fi;
-#elif defined(MUTANT_NEST_BEFORE_EXIT)
-		if
-		:: hnz[hi] && (exits[hi] != hsnap[hi] || blocking[hi]) -> hqs[hi] = 1
-		:: else
-		fi;
-		hnz[hi] = 0;
-#else
-		/* ...second half: only then read nesting from memory */
-		if
-		:: hseen[hi] && mem_nest[hi] == 0 -> hqs[hi] = 1
-		:: else
-		fi;
-#endif
-		hs = 3
-	:: hi < NCPU && hs == 3 ->
-		/* post(): interrupt a laggard (DESIGN.md section 5) */
-#ifndef MUTANT_NO_POST
-		if
-		:: !hqs[hi] && !hposted[hi] -> hposted[hi] = 1; irq_pending[hi] = 1
-		:: else
-		fi;
-#endif
-		hi++; hs = 0
-	fi
-}
-
-/* The daemon dies and restarts: everything in h* is lost; the new host
- * reads header.gp_seq from guest memory. */
-inline crash_restart() {
+inline host_forget() {
 	k_ = 0;
 	do
-	:: k_ < NCPU -> hqs[k_] = 0; hseen[k_] = 0; hnz[k_] = 0; hposted[k_] = 0;
-		hsnap[k_] = 0; k_++
+	:: k_ < NCPU -> hqs[k_] = 0; hseen[k_] = 0; hnz[k_] = 0;
+		hposted[k_] = 0; hsnap[k_] = 0; k_++
 	:: else -> break
-	od;
-	hi = 0; hs = 0;
+	od
+}
+
+/* gp_end(): publish the end value; the host forgets the per-CPU state */
+inline gp_end() {
+	hgp = END_OF(hgp); gp_seq = hgp; gp_completed = hgp;
+	host_forget();
+	hpc = H_IDLE;
+	printf("host: GP ends, gp_seq=gp_completed=%d\n", hgp)
+}
+
+/* the daemon dies and restarts: rcuc_domain is lost, the new one reads
+ * header.gp_seq back from guest memory */
+inline crash_restart() {
+	host_forget();
 	hgp = gp_seq;
+	printf("host: CRASH; restarted host reads gp_seq=%d\n", hgp);
 	if
 	:: ACTIVE(hgp) ->
 #ifndef MUTANT_RESTART_TRUSTS_OLD
-		hpc = H_START	/* restart GP s: every CPU must show a QS anew */
+		hpc = H_START	/* GP s again: every CPU shows a QS anew */
 #else
 		/* weakened: the GP in flight is taken as done */
 		hgp = END_OF(hgp); gp_seq = hgp; gp_completed = hgp;
-		hpc = H_IDLE
+		hpc = H_IDLE;
+		printf("host: (trusts old state) GP ends, gp_seq=%d\n", hgp)
 #endif
 	:: else -> hpc = H_IDLE
 	fi
 }
+
+/*
+ * The scan: rcuc_advance -> cpu_quiescent, post. The real host polls in
+ * rounds; a read that changes nothing leaves no trace, so each kind of
+ * read is one step enabled exactly when it would change the host's state,
+ * for any CPU, in any order, at any time: a superset of every polling
+ * schedule. The one order kept is the rule's: for sources 2 and 3 the
+ * exit/blocking observation (hseen) strictly before the nesting read.
+ */
+#define REPORTED(c) \
+	:: d_step { hpc == H_SCAN && !hqs[c] && \
+		    mem_qs[c] >= hgp && hgp >= mem_qs[c] -> hqs[c] = 1; \
+		    printf("host: cpu%d quiescent: qs_seq=%d (source 1)\n", c, mem_qs[c]) }
+
+#ifndef MUTANT_NEST_BEFORE_EXIT
+#define EXITSEEN(c) \
+	:: d_step { hpc == H_SCAN && !hqs[c] && !hseen[c] && \
+		    (exits[c] != hsnap[c] || blocking[c]) -> hseen[c] = 1; \
+		    printf("host: cpu%d exits %d (snapshot %d), blocking %d\n", \
+			   c, exits[c], hsnap[c], blocking[c]) }
+#ifndef MUTANT_NO_EXIT
+#define NESTZERO(c) \
+	:: d_step { hpc == H_SCAN && !hqs[c] && hseen[c] && \
+		    mem_nest[c] == 0 -> hqs[c] = 1; \
+		    printf("host: cpu%d quiescent: nesting=0 after exit/blocking (2/3)\n", c) }
+#else
+#define NESTZERO(c) \
+	:: d_step { hpc == H_SCAN && !hqs[c] && mem_nest[c] == 0 -> hqs[c] = 1; \
+		    printf("host: cpu%d quiescent: nesting=0, no exit seen (mutant)\n", c) }
+#endif
+#else
+#define EXITSEEN(c) \
+	:: d_step { hpc == H_SCAN && !hqs[c] && hnz[c] != (mem_nest[c] == 0) -> \
+		    hnz[c] = (mem_nest[c] == 0); \
+		    printf("host: cpu%d nesting read: %d\n", c, mem_nest[c]) }
+#define NESTZERO(c) \
+	:: d_step { hpc == H_SCAN && !hqs[c] && hnz[c] && \
+		    (exits[c] != hsnap[c] || blocking[c]) -> hqs[c] = 1; \
+		    printf("host: cpu%d quiescent: exit seen after nesting=0 (mutant)\n", c) }
+#endif
+
+#ifndef MUTANT_NO_POST
+#define POST(c) \
+	:: d_step { hpc == H_SCAN && !hqs[c] && !hposted[c] -> \
+		    hposted[c] = 1; irq_pending[c] = 1; \
+		    printf("host: post to cpu%d\n", c) }
+#else
+#define POST(c)
+#endif
+
+#define SCAN(c) REPORTED(c) EXITSEEN(c) NESTZERO(c) POST(c)
+
+#define ALL_QS (hqs[0] && (NCPU < 2 || hqs[1 % NCPU]) && \
+		(NCPU < 3 || hqs[2 % NCPU]))
 
 proctype host()
 {
@@ -425,28 +523,38 @@ end_host:
 	:: d_step { hpc == H_IDLE && !ACTIVE(hgp) && hgp < want ->
 		    gp_start_publish(); hpc = H_START }
 	:: d_step { hpc == H_START -> gp_arm(); hpc = H_SCAN }
-	:: d_step { hpc == H_SCAN -> scan_step() }
+	SCAN(0)
+#if NCPU > 1
+	SCAN(1)
+#endif
+#if NCPU > 2
+	SCAN(2)
+#endif
+	:: d_step { hpc == H_SCAN && ALL_QS -> gp_end() }
 	:: d_step { ncrash < NRESTART && ACTIVE(gp_seq) -> ncrash++; crash_restart() }
 	od
 }
 
-/* ---- updater: unpublish, request a GP, free after it ------------------ */
-byte ck[NUPD];
-
+/* ---- updater: unpublish, request a GP (call_rcu style), free after ---- */
 proctype updater()
 {
 	byte u;
 	do
 	:: u < NUPD ->
-		/* rcu_assign_pointer(gp, new); rcuc_gp_request() */
+		/* rcu_assign_pointer(gp, e(u+1)); rcuc_gp_request() */
 		d_step { ptr = u + 1; ck[u] = SEQ_SNAP(hgp);
-			 if :: want < ck[u] -> want = ck[u] :: else fi };
+			 if :: want < ck[u] -> want = ck[u] :: else fi;
+			 printf("updater: p := e%d; GP requested, cookie %d\n",
+				u + 1, ck[u]) };
 		u++
 	:: else -> break
 	od;
 	u = 0;
 	do
-	:: u < NUPD -> gp_completed >= ck[u]; freed[u] = 1; u++
+	:: u < NUPD ->
+		gp_completed >= ck[u];
+		d_step { freed[u] = 1; printf("updater: e%d freed (poisoned)\n", u) };
+		u++
 	:: else -> break
 	od
 }
