@@ -100,7 +100,11 @@ static void *host_thread(void *arg)
 		if (dl && dl <= now) {
 			rcuc_advance(s->dom, now);
 			gp_moved(s);
-			continue;
+			/*
+			 * As pvrcud's event loop does: between back-to-back
+			 * rescans, serve requests (the kick) without waiting.
+			 */
+			dl = now;
 		}
 		pthread_mutex_unlock(&s->lock);
 		host_sleep(s, dl, now);

@@ -128,15 +128,21 @@ int el_run(struct event_loop *el)
 		uint64_t now = el_now_ns();
 		int n, i;
 
-		if (el->deadline_ns) {
-			if (el->deadline_ns <= now) {
-				el_timer_cb cb = el->timer_cb;
+		if (el->deadline_ns && el->deadline_ns <= now) {
+			el_timer_cb cb = el->timer_cb;
 
-				el->deadline_ns = 0;
-				if (cb)
-					cb(el->timer_data);
-				continue;
-			}
+			el->deadline_ns = 0;
+			if (cb)
+				cb(el->timer_data);
+			/*
+			 * Then look at the descriptors without waiting: a timer
+			 * due again at once (a GP's back-to-back rescans) must
+			 * not starve the queues' kicks.
+			 */
+			ts.tv_sec = 0;
+			ts.tv_nsec = 0;
+			tsp = &ts;
+		} else if (el->deadline_ns) {
 			ts.tv_sec = (time_t)((el->deadline_ns - now) / 1000000000ull);
 			ts.tv_nsec = (long)((el->deadline_ns - now) % 1000000000ull);
 			tsp = &ts;
