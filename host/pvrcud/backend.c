@@ -566,7 +566,10 @@ static void queue_set_started(VuDev *dev, int qidx, bool started)
 	struct backend *b = to_backend(dev);
 	VuVirtq *vq = vu_get_queue(dev, qidx);
 
-	log_debug("queue %d %s", qidx, started ? "started" : "stopped");
+	log_debug("queue %d %s (last_avail %u, used %u, ring used %u, avail %u, inuse %u)",
+		  qidx, started ? "started" : "stopped", vq->last_avail_idx,
+		  vq->used_idx, vq->vring.used ? le16toh(vq->vring.used->idx) : 0,
+		  vq->vring.avail ? le16toh(vq->vring.avail->idx) : 0, vq->inuse);
 	if (qidx == VIRTIO_RCU_REQUESTQ) {
 		vu_set_queue_handler(dev, vq, started ? requestq_handler : NULL);
 		if (started) {

@@ -1,8 +1,7 @@
 # kill -9 pvrcud while the guest is registered but idle, start a new one:
 # QEMU reconnects, the new pvrcud resumes the region from its state file,
 # and the whole API selftest then passes against it.
-# (Restarting under a GP-heavy load still hangs the guest torture: see
-# tests/vm/extra/t_restart_under_load.sh, run by hand, not by make check.)
+# (t_restart.sh does the same in the middle of the torture.)
 t=restart_idle
 echo "== $t (2 vCPUs, kill -9 pvrcud while idle)"
 vm_run "$t" --cpus 2 --test restart_idle --restart-pvrcud-after 2 \

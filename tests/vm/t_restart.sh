@@ -1,6 +1,3 @@
-# KNOWN FAILING, not run by make check: the guest torture hangs after the
-# restart (host side resumes and completes GPs). Run it by hand with
-#   bash tests/vm/run_vm_tests.sh tests/vm/extra/t_restart_under_load.sh
 # kill -9 pvrcud while the guest's torture has GPs in flight, start a new
 # one: QEMU reconnects, the new pvrcud resumes the region from its state
 # file, and the guest's checker sees no GP complete early (errors=0).
