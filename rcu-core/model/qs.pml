@@ -4,18 +4,20 @@
  *
  * Processes, and the code each one stands for:
  *   task(c)   guest CPU c in task context: reader sections (nested), the
- *             outermost-unlock report, HLT when idle. Reader API: not in
- *             guest-driver yet (DESIGN.md section 4); the report is
- *             guest-driver/virtio_rcu.c vrcu_report_qs_local().
+ *             outermost-unlock report, HLT when idle.
+ *             virtio-rcu/include/pvrcu_reader.h: pvrcu_rd_lock(),
+ *             pvrcu_rd_unlock(), pvrcu_rd_qs_needed(), pvrcu_rd_report().
  *   irq(c)    guest CPU c in interrupt context: the host's post
- *             (vrcu_evq_done -> vrcu_handle_event -> vrcu_report_qs_local)
- *             and any other interrupt that runs a reader section.
+ *             (guest-driver/device.c vrcu_handle_event ->
+ *             pvrcu_report_qs_local -> pvrcu_rd_report_if_idle) and any
+ *             other interrupt that runs a reader section.
  *   hw(c)     the vCPU's hardware: store-buffer drains, VM exits (KVM's
  *             `exits' statistic; an exit drains the buffer first).
  *   host      pvrcud driving rcu-core/src/domain.c: gp_start/publish_seq,
- *             rcuc_advance -> cpu_quiescent (source 1; sources 2 and 3 of
- *             DESIGN.md section 4 are not in domain.c yet), post(),
- *             gp_end, and the daemon-restart rule.
+ *             rcuc_vcpu_sample (exits snapshot, exit_seen, out_seen),
+ *             rcuc_advance -> cpu_quiescent (sources 1, 2, 3), post() and
+ *             its repost, gp_end, and the restart (rcuc_attach with
+ *             RCUC_ATTACH_RESUME).
  *   updater   rcu_assign_pointer + rcuc_gp_request + free after the GP.
  *
  * Memory model (default): every guest CPU is x86-TSO. Plain stores go
@@ -49,9 +51,11 @@
  *                                with -DWEAK; on TSO none (see README)
  *   -DMUTANT_NO_RELEASE          (-DWEAK) unlock is a plain store
  *   -DMUTANT_NO_POST             (liveness) the host never posts
+ *   -DNPOST=1 with -DNUPD=2      (liveness) no repost: an unlock report's
+ *                                stale qs_seq store overwrites the post's
  * Variant of the correct protocol:
- *   -DNEED_QS_FIRST              domain.c's order: need_qs written before
- *                                gp_seq is published (the brief: after)
+ *   -DNEED_QS_FIRST              need_qs written before gp_seq is published
+ *                                (domain.c's first version; now after)
  *
  * Replay a counterexample with `spin -t qs.pml` (same -D flags): the
  * printf lines tell the story.
@@ -99,6 +103,13 @@
 #ifndef NRESTART
 #define NRESTART  1	/* host daemon crashes (state lost mid-GP) */
 #endif
+/* Posts per CPU per GP: the post, and a repost where one can be needed
+ * (a CPU with task readers, more than one GP: see report_task). */
+#ifndef NPOST
+#define NPOST_OF(c) ((B(c, NREADS) > 0 && NUPD > 1) -> 2 : 1)
+#else
+#define NPOST_OF(c) (NPOST)
+#endif
 #ifndef SB
 #define SB        2	/* store-buffer entries per CPU (1..3) */
 #endif
@@ -122,6 +133,7 @@ byte mem_qs[NCPU];		/* cpu[i].qs_seq        guest (via SB) */
 #define V_QS   1
 byte sbe[NCPU * SB];		/* store buffer: value*4 + release*2 + var */
 byte sbn[NCPU];			/* entries in use, oldest at index 0 */
+bit  rwin[NCPU];		/* between an unlock report's load and store */
 byte exits[NCPU];		/* KVM stat `exits' (cumulative) */
 bit  blocking[NCPU];		/* KVM stat `blocking' (1 while halted) */
 bit  in_irq[NCPU];		/* the CPU runs an interrupt handler */
@@ -148,7 +160,7 @@ byte hgp;			/* d->gp_seq */
 bit  hqs[NCPU];			/* d->cpu[i].qs */
 bit  hseen[NCPU];		/* exit moved / blocking seen after T0 */
 bit  hnz[NCPU];			/* MUTANT_NEST_BEFORE_EXIT: nesting read 0 */
-bit  hposted[NCPU];		/* d->cpu[i].last_post_ns != 0 */
+byte hposts[NCPU];		/* posts to this CPU in this GP (post()) */
 byte hsnap[NCPU];		/* exits snapshot, taken after publishing g */
 byte ncrash;
 
@@ -242,9 +254,11 @@ inline drain_all(c) {
 }
 
 /*
- * vrcu_report_qs_local() after its nesting check: smp_mb(); s = gp_seq;
- * qs_seq = s. It runs with interrupts off, so it is one step: the MFENCE
- * is "wait until nothing is outstanding"; the load and the buffered store
+ * pvrcu_rd_report() (virtio-rcu/include/pvrcu_reader.h): smp_mb();
+ * s = gp_seq; qs_seq = s.
+ * From an interrupt handler (pvrcu_report_qs_local ->
+ * pvrcu_rd_report_if_idle, interrupts off) it is one step: the MFENCE is
+ * "wait until nothing is outstanding"; the load and the buffered store
  * after it commute with every other agent while the buffer is empty.
  */
 inline report(c, G) {
@@ -260,7 +274,26 @@ inline report(c, G) {
 }
 
 /*
- * pvrcu_read_lock(): nesting++, a plain read-modify-write of the own
+ * From the outermost unlock (pvrcu_rd_unlock) interrupts are on: an
+ * interrupt (a post that reports too, a reader) may come between the
+ * gp_seq load and the qs_seq store, so these are two steps. s holds the
+ * loaded value + 1 in between.
+ */
+inline report_task(c, G, s) {
+#ifndef MUTANT_NO_MB
+	d_step { G && sbn[c] == 0 && PEND0(c) -> s = gp_seq + 1; rwin[c] = 1;
+		 printf("cpu%d: unlock report: smp_mb, read gp_seq=%d\n", c, gp_seq) };
+#else
+	d_step { G -> s = gp_seq + 1; rwin[c] = 1;
+		 printf("cpu%d: unlock report (no smp_mb): read gp_seq=%d\n", c, gp_seq) };
+#endif
+	d_step { G && sbn[c] < SB -> st(c, V_QS, s - 1, 0);
+		 printf("cpu%d: unlock report: qs_seq:=%d (buffered)\n", c, s - 1);
+		 s = 0; rwin[c] = 0 }
+}
+
+/*
+ * pvrcu_rd_lock(): nesting++, a plain read-modify-write of the own
  * record (forwarded load, buffered store). G keeps task context off the
  * CPU while it runs an interrupt handler.
  */
@@ -271,12 +304,16 @@ inline rd_lock(c, G, t) {
 }
 
 /*
- * pvrcu_read_unlock(): nesting-- (plain store, release under WEAK); if
- * the new nesting is 0 and need_qs > qs_seq (plain loads of the own
- * record; need_qs is host-written), report. The store only enters the
+ * pvrcu_rd_unlock(): nesting-- (a plain store in the code; under WEAK the
+ * model makes it smp_store_release() as DESIGN.md section 4 asks); if
+ * the new nesting is 0 and need_qs > qs_seq (pvrcu_rd_qs_needed: plain
+ * loads of the own record; need_qs is host-written), report. The store only enters the
  * buffer, so it commutes with the loads after it: one step.
  */
-inline rd_unlock(c, G, t, q) {
+#define CTX_TASK 0
+#define CTX_IRQ  1
+
+inline rd_unlock(c, G, t, q, ctx) {
 	d_step {
 		G && sbn[c] < SB ->
 		ld(c, V_NEST, t); t = t - 1; st(c, V_NEST, t, UNLOCK_REL);
@@ -288,7 +325,8 @@ inline rd_unlock(c, G, t, q) {
 		q = 0
 	}
 	if
-	:: t -> t = 0; report(c, G)
+	:: t && ctx == CTX_TASK -> report_task(c, G, t)
+	:: t && ctx == CTX_IRQ -> t = 0; report(c, G)
 	:: else
 	fi
 }
@@ -315,11 +353,11 @@ inline section(c, G, t, q, e) {
 	:: G && B(c, TASK_NEST) > 1 ->
 		rd_lock(c, G, t);
 		use(c, G, e);
-		rd_unlock(c, G, t, q)
+		rd_unlock(c, G, t, q, CTX_TASK)
 	:: G -> skip
 	fi;
 	use(c, G, e);
-	rd_unlock(c, G, t, q);
+	rd_unlock(c, G, t, q, CTX_TASK);
 	e = 0
 }
 
@@ -367,7 +405,7 @@ end_irq:
 		rd_lock(c, IRQ, t);
 		d_step { e = ptr; printf("cpu%d: p = e%d\n", c, e) };
 		use(c, IRQ, e);
-		rd_unlock(c, IRQ, t, q);
+		rd_unlock(c, IRQ, t, q, CTX_IRQ);
 		e = 0;
 		in_irq[c] = 0
 	od
@@ -401,7 +439,7 @@ end_hw:
 inline gp_start_publish() {
 	hgp++;
 #ifdef NEED_QS_FIRST
-	/* domain.c today: need_qs = g for every CPU, then publish_seq() */
+	/* domain.c's first version: need_qs = g, then publish_seq() */
 	k_ = 0;
 	do :: k_ < NCPU -> need_qs[k_] = hgp; k_++ :: else -> break od;
 #endif
@@ -410,15 +448,16 @@ inline gp_start_publish() {
 }
 
 /* gp_start(), second half, also the restarted host's re-arm of the GP it
- * found in progress: need_qs = g, exits snapshot after g is published,
- * every CPU non-quiescent (again). */
+ * found in progress (rcuc_attach, RESUME): need_qs = g; every CPU
+ * non-quiescent (again); the exits snapshot after g is published
+ * (domain.c: the first rcuc_vcpu_sample() after the start). */
 inline gp_arm() {
 	k_ = 0;
 	do
 	:: k_ < NCPU ->
 		need_qs[k_] = hgp;
 		hsnap[k_] = exits[k_];
-		hqs[k_] = 0; hseen[k_] = 0; hnz[k_] = 0; hposted[k_] = 0;
+		hqs[k_] = 0; hseen[k_] = 0; hnz[k_] = 0; hposts[k_] = 0;
 		k_++
 	:: else -> break
 	od;
@@ -429,7 +468,7 @@ inline host_forget() {
 	k_ = 0;
 	do
 	:: k_ < NCPU -> hqs[k_] = 0; hseen[k_] = 0; hnz[k_] = 0;
-		hposted[k_] = 0; hsnap[k_] = 0; k_++
+		hposts[k_] = 0; hsnap[k_] = 0; k_++
 	:: else -> break
 	od
 }
@@ -443,7 +482,7 @@ inline gp_end() {
 }
 
 /* the daemon dies and restarts: rcuc_domain is lost, the new one reads
- * header.gp_seq back from guest memory */
+ * header.gp_seq back from guest memory (rcuc_attach, RESUME) */
 inline crash_restart() {
 	host_forget();
 	hgp = gp_seq;
@@ -502,10 +541,22 @@ inline crash_restart() {
 		    printf("host: cpu%d quiescent: exit seen after nesting=0 (mutant)\n", c) }
 #endif
 
+/*
+ * post(): rcuc_advance() posts the CPUs it has just found not quiescent,
+ * so a post is enabled only when no scan step for that CPU is. The first
+ * post goes at any time; a repost (repost_ns = 100 ms later) is taken to
+ * fall outside the few instructions between an unlock report's gp_seq
+ * load and its qs_seq store (rwin).
+ */
+#define SCAN_ENABLED(c) \
+	((mem_qs[c] >= hgp && hgp >= mem_qs[c]) || \
+	 (!hseen[c] && (exits[c] != hsnap[c] || blocking[c])) || \
+	 (hseen[c] && mem_nest[c] == 0))
 #ifndef MUTANT_NO_POST
 #define POST(c) \
-	:: d_step { hpc == H_SCAN && !hqs[c] && !hposted[c] -> \
-		    hposted[c] = 1; irq_pending[c] = 1; \
+	:: d_step { hpc == H_SCAN && !hqs[c] && !irq_pending[c] && \
+		    hposts[c] < NPOST_OF(c) && (hposts[c] == 0 || !rwin[c]) && \
+		    !SCAN_ENABLED(c) -> hposts[c]++; irq_pending[c] = 1; \
 		    printf("host: post to cpu%d\n", c) }
 #else
 #define POST(c)

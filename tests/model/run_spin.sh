@@ -55,8 +55,8 @@ if [ $deep = 0 ]; then
 	QS=""				# 2 CPUs: CPU 0 full, CPU 1 idle; 1 update
 	QS_VAR=$QS			# variants of the correct protocol
 	QS_RICH="-DNCPU=1 -DNUPD=2 -DNREADS=2"	# 1 CPU, 2 updates, 2 sections
-	QS_LIVE="-DNCPU=1 -DNUPD=2"
-	QS_WEAK=""
+	QS_LIVE="-DNCPU=1"
+	QS_WEAK="-DNCPU=1"
 	QS_WEAK_LIVE="-DNCPU=1"
 	SRCU=""				# 2 CPUs, 2 migrating readers, 3 updates
 	SRCU_LIVE=""
@@ -65,7 +65,7 @@ else
 	QS="-DNREADS1=1"		# CPU 1 runs a reader too
 	QS_VAR="-DMAXEXIT1=1"		# CPU 1 exits too
 	QS_RICH="-DNCPU=1 -DNUPD=2 -DNREADS=2 -DSB=3 -DMAXEXIT=2 -DMAXHALT=2 -DNIRQREAD=2"
-	QS_LIVE=""
+	QS_LIVE="-DNCPU=1 -DNUPD=2"
 	QS_WEAK="-DNCPU=1 -DNUPD=2 -DNREADS=2 -DSB=3"
 	QS_WEAK_LIVE="-DNCPU=1 -DNUPD=2"
 	SRCU="-DNSEC=2"
@@ -105,6 +105,10 @@ fi
 if [ $deep = 1 ]; then
 	cases+=(
 	"qs.safety.cpu1_exits|qs|safety|pass|-DMAXEXIT1=1"
+	"qs.liveness.2cpu|qs|live|pass|"
+	# one post per GP is not enough: an unlock report's stale qs_seq
+	# store can overwrite the post's report (domain.c reposts)
+	"qs.mutant.no_repost|qs|live|cycle|-DNCPU=1 -DNUPD=2 -DNPOST=1"
 	"qs.safety.two_updates|qs|safety|pass|-DNUPD=2"
 	"srcu.safety.three_readers|srcu|safety|pass|-DNRD=3"
 	)
