@@ -63,6 +63,8 @@ DECLARE_STATIC_KEY_FALSE(pvrcu_debug_key);
 #define PVRCU_RD_STORE32(p, v)		WRITE_ONCE(*(p), cpu_to_le32(v))
 #define PVRCU_RD_STORE64(p, v)		WRITE_ONCE(*(p), cpu_to_le64(v))
 #define PVRCU_RD_UNLIKELY(x)		unlikely(x)
+#define PVRCU_RD_IRQ_SAVE(f)		local_irq_save(f)
+#define PVRCU_RD_IRQ_RESTORE(f)		local_irq_restore(f)
 
 #include "pvrcu_reader.h"
 

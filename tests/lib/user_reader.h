@@ -25,6 +25,9 @@ extern struct virtio_rcu_shm_header *user_reader_hdr;
 #define PVRCU_RD_STORE32(p, v)		(*(volatile __le32 *)(p) = htole32(v))
 #define PVRCU_RD_STORE64(p, v)		(*(volatile __le64 *)(p) = htole64(v))
 #define PVRCU_RD_UNLIKELY(x)		__builtin_expect(!!(x), 0)
+/* A thread has no interrupts: the torture's "irq" runs between sections. */
+#define PVRCU_RD_IRQ_SAVE(f)		((void)(f))
+#define PVRCU_RD_IRQ_RESTORE(f)		((void)(f))
 
 #include "pvrcu_reader.h"
 

@@ -14,6 +14,7 @@
  *   PVRCU_RD_LOAD32(p) / PVRCU_RD_LOAD64(p)     single-copy loads of
  *   PVRCU_RD_STORE32(p, v) / PVRCU_RD_STORE64(p, v)  little-endian fields
  *   PVRCU_RD_UNLIKELY(x)
+ *   PVRCU_RD_IRQ_SAVE(flags) / PVRCU_RD_IRQ_RESTORE(flags)   (unsigned long)
  *
  * Protocol (docs/ARCHITECTURE.md §4): a reader is the span between the
  * nesting++ of its outermost lock and the nesting-- of its outermost
@@ -86,8 +87,19 @@ static inline void pvrcu_rd_unlock(void)
 	PVRCU_RD_BARRIER();	/* ... on this side too */
 	n = PVRCU_RD_LOAD32(&rec->nesting) - 1;
 	PVRCU_RD_STORE32(&rec->nesting, n);
-	if (PVRCU_RD_UNLIKELY(n == 0 && pvrcu_rd_qs_needed(rec)))
-		pvrcu_rd_report(rec);
+	if (PVRCU_RD_UNLIKELY(n == 0 && pvrcu_rd_qs_needed(rec))) {
+		unsigned long flags;
+
+		/*
+		 * Interrupts off, so the post handler cannot report a newer
+		 * gp_seq between our load and our store (qs_seq would go
+		 * backwards and hold the GP until a repost; found by spin).
+		 */
+		PVRCU_RD_IRQ_SAVE(flags);
+		if (PVRCU_RD_LOAD32(&rec->nesting) == 0 && pvrcu_rd_qs_needed(rec))
+			pvrcu_rd_report(rec);
+		PVRCU_RD_IRQ_RESTORE(flags);
+	}
 	PVRCU_RD_PREEMPT_ENABLE();
 }
 
