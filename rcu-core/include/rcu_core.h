@@ -193,8 +193,16 @@ struct rcuc_tunables *rcuc_tunables(struct rcuc_domain *d);
  * scan-and-flip from guest memory. Expedited SRCU GPs only scan sooner:
  * they never interrupt a vCPU.
  */
-int rcuc_srcu_create(struct rcuc_domain *d, uint32_t *dom);
-/* -1 if @dom is not in use; -2 if a GP is running or requested on it. */
+/*
+ * Start serving domain @dom (chosen by the driver). It continues from the
+ * index and sequence in its host line. -1 if @dom is out of range or no
+ * region is attached; -2 if it is already in use.
+ */
+int rcuc_srcu_create(struct rcuc_domain *d, uint32_t dom);
+/*
+ * -1 if @dom is not in use; -2 if a GP is running or requested on it;
+ * -3 if readers are inside (lock and unlock counts differ).
+ */
 int rcuc_srcu_destroy(struct rcuc_domain *d, uint32_t dom);
 bool rcuc_srcu_in_use(const struct rcuc_domain *d, uint32_t dom);
 /* Returns the cookie, or 0 if @dom is not in use. */

@@ -96,8 +96,12 @@ int rcuc_srcu_attach(struct rcuc_domain *d, bool resume)
 				s->phase = SRCU_SCAN_INACTIVE;
 			}
 			prime(d, i);
+			publish(d, i);
 		}
-		publish(d, i);
+		/*
+		 * A fresh registration leaves the host lines alone: a domain
+		 * is the device's only from its CREATE on (rcuc_srcu_create).
+		 */
 	}
 	return 0;
 }
@@ -120,28 +124,37 @@ bool rcuc_srcu_in_use(const struct rcuc_domain *d, uint32_t dom)
 	return d->shm && dom < d->nsrcu && d->srcu[dom].in_use;
 }
 
-int rcuc_srcu_create(struct rcuc_domain *d, uint32_t *dom)
+/*
+ * The driver picks the index. The domain continues from the index and
+ * sequence in its host line, which the driver may have advanced itself
+ * while no device served it: readers in flight keep their index. Either
+ * value is only ever trusted for liveness; the scan alone ends GPs.
+ */
+int rcuc_srcu_create(struct rcuc_domain *d, uint32_t dom)
 {
-	uint32_t i;
+	volatile struct virtio_rcu_shm_srcu_domain *h;
+	struct rcuc_srcu *s;
 
-	if (!d->shm)
+	if (!d->shm || dom >= d->nsrcu)
 		return -1;
-	for (i = 0; i < d->nsrcu; i++) {
-		struct rcuc_srcu *s = &d->srcu[i];
-
-		if (s->in_use)
-			continue;
-		prime(d, i);
-		s->in_use = true;
-		s->phase = SRCU_IDLE;
-		s->want = s->seq;
-		s->want_exp = false;
-		publish(d, i);
-		*dom = i;
-		return 0;
-	}
-	return -1;
+	s = &d->srcu[dom];
+	if (s->in_use)
+		return -2;
+	h = sdom(d, dom);
+	s->idx = le32toh(h->idx) & 1;
+	s->seq = le64toh(h->srcu_gp_seq);
+	if (s->seq & VIRTIO_RCU_SEQ_STATE_MASK)
+		s->seq = (s->seq | VIRTIO_RCU_SEQ_STATE_MASK) + 1;
+	prime(d, dom);
+	s->in_use = true;
+	s->phase = SRCU_IDLE;
+	s->want = s->seq;
+	s->want_exp = false;
+	publish(d, dom);
+	return 0;
 }
+
+static bool drained(struct rcuc_domain *d, uint32_t dom, uint32_t i);
 
 int rcuc_srcu_destroy(struct rcuc_domain *d, uint32_t dom)
 {
@@ -152,6 +165,8 @@ int rcuc_srcu_destroy(struct rcuc_domain *d, uint32_t dom)
 	s = &d->srcu[dom];
 	if (s->phase != SRCU_IDLE || !rcuc_seq_ge(s->seq, s->want))
 		return -2;
+	if (!drained(d, dom, 0) || !drained(d, dom, 1))
+		return -3;	/* readers inside: the guest's own bug */
 	s->in_use = false;
 	publish(d, dom);
 	return 0;

@@ -34,7 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = virtio_rcu_shm_size(NCPUS, NSRCU), off, i;
 	struct rcuc_domain *d = rcuc_domain_new(&ops, NULL, NULL);
 	uint64_t now = 1, last_seq;
-	uint32_t dom;
 
 	if (!d || len > sizeof(shm))
 		abort();
@@ -45,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rcuc_domain_free(d);
 		return 0;
 	}
-	rcuc_srcu_create(d, &dom);
+	rcuc_srcu_create(d, 0);
 	last_seq = rcuc_gp_seq(d);
 	/* Script: 4-byte steps: opcode, target, value (16 bits). */
 	for (i = off; i + 4 <= size; i += 4) {
@@ -69,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 4:
 			rcuc_srcu_destroy(d, tgt % (NSRCU + 1));
-			rcuc_srcu_create(d, &dom);
+			rcuc_srcu_create(d, val % (NSRCU + 1));
 			break;
 		default:
 			rcuc_advance(d, now);

@@ -80,6 +80,42 @@ Test(request, srcu_without_domains_is_unsupported)
 		     VIRTIO_RCU_S_UNSUPP);
 }
 
+Test(request, srcu_arguments_are_checked)
+{
+	struct vrcu_dev_limits l = { .num_event_queues = 4,
+				     .max_srcu_domains = 3 };
+	const uint64_t none = VIRTIO_RCU_SRCU_NO_EVENT;
+	struct {
+		uint16_t type, flags;
+		uint64_t a0, a1, a2;
+		int want;
+	} c[] = {
+		{ VIRTIO_RCU_REQ_SRCU_CREATE, 0, 2, 0, 0, VIRTIO_RCU_S_OK },
+		{ VIRTIO_RCU_REQ_SRCU_CREATE, 0, 3, 0, 0, VIRTIO_RCU_S_LIMIT },
+		{ VIRTIO_RCU_REQ_SRCU_CREATE, 0, UINT64_MAX, 0, 0, VIRTIO_RCU_S_LIMIT },
+		{ VIRTIO_RCU_REQ_SRCU_CREATE, 1, 0, 0, 0, VIRTIO_RCU_S_INVAL },
+		{ VIRTIO_RCU_REQ_SRCU_CREATE, 0, 0, 1, 0, VIRTIO_RCU_S_INVAL },
+		{ VIRTIO_RCU_REQ_SRCU_DESTROY, 0, 3, 0, 0, VIRTIO_RCU_S_INVAL },
+		{ VIRTIO_RCU_REQ_SRCU_DESTROY, 0, 0, 0, 9, VIRTIO_RCU_S_INVAL },
+		{ VIRTIO_RCU_REQ_SRCU_GP, 0, 0, none, 0, VIRTIO_RCU_S_OK },
+		{ VIRTIO_RCU_REQ_SRCU_GP, VIRTIO_RCU_GP_F_EXPEDITED, 1, 3, 0,
+		  VIRTIO_RCU_S_OK },
+		{ VIRTIO_RCU_REQ_SRCU_GP, VIRTIO_RCU_GP_F_WAIT, 0, 0, 0,
+		  VIRTIO_RCU_S_INVAL },
+		{ VIRTIO_RCU_REQ_SRCU_GP, 0x80, 0, 0, 0, VIRTIO_RCU_S_INVAL },
+		{ VIRTIO_RCU_REQ_SRCU_GP, 0, 0, 1ull << 32, 0, VIRTIO_RCU_S_INVAL },
+		{ VIRTIO_RCU_REQ_SRCU_GP, 0, 5, 0, 0, VIRTIO_RCU_S_INVAL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct vrcu_request r = { c[i].type, c[i].flags, c[i].a0,
+					  c[i].a1, c[i].a2 };
+
+		cr_assert_eq(vrcu_req_validate(&r, &l), c[i].want, "case %zu", i);
+	}
+}
+
 static char ram[64 * 1024] __attribute__((aligned(4096)));
 
 static struct vrcu_gmem one_region(void)

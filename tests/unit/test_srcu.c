@@ -61,27 +61,61 @@ static void tick(void)
 	rcuc_advance(d, t_ns);
 }
 
-Test(srcu, create_until_the_device_limit_then_refuse)
+Test(srcu, create_inside_the_device_limit_only)
 {
-	uint32_t dom, i;
+	uint32_t i;
 
-	for (i = 0; i < NDOM; i++) {
-		cr_assert_eq(rcuc_srcu_create(d, &dom), 0);
-		cr_assert_eq(dom, i);
-	}
-	cr_assert_eq(rcuc_srcu_create(d, &dom), -1);
+	for (i = 0; i < NDOM; i++)
+		cr_assert_eq(rcuc_srcu_create(d, i), 0);
+	cr_assert_eq(rcuc_srcu_create(d, NDOM), -1, "past the limit");
+	cr_assert_eq(rcuc_srcu_create(d, UINT32_MAX), -1);
+	cr_assert_eq(rcuc_srcu_create(d, 1), -2, "already in use");
 	cr_assert_eq(rcuc_srcu_destroy(d, 1), 0);
-	cr_assert_eq(rcuc_srcu_create(d, &dom), 0);
-	cr_assert_eq(dom, 1);
+	cr_assert_not(rcuc_srcu_in_use(d, 1));
+	cr_assert_eq(rcuc_srcu_create(d, 1), 0);
 	cr_assert_eq(rcuc_srcu_destroy(d, 7), -1);
+}
+
+Test(srcu, fresh_attach_leaves_host_lines_and_create_adopts_them)
+{
+	struct virtio_rcu_shm_srcu_domain *h = fr_sdom(&f, 2);
+	uint64_t c;
+
+	/* What a driver left while it ran the domain without a device. */
+	rcuc_detach(d);
+	h->idx = htole32(1);
+	h->srcu_gp_seq = htole64(41);	/* mid-GP: rounds up to 44 */
+	cr_assert_eq(rcuc_attach(d, f.shm, f.len, NCPUS, NDOM, 0, 0), 0);
+	cr_assert_eq(le32toh(h->idx), 1, "attach does not touch it");
+	cr_assert_eq(rcuc_srcu_create(d, 2), 0);
+	cr_assert_eq(le32toh(h->idx), 1, "readers keep their index");
+	cr_assert_eq(rcuc_srcu_seq(d, 2), 44);
+	cr_assert_eq(le32toh(h->in_use), 1);
+	c = rcuc_srcu_request(d, 2, false, t_ns);
+	cr_assert_eq(c, 48);
+	tick();
+	cr_assert(rcuc_srcu_done(d, 2, c));
+	cr_assert_eq(le32toh(h->idx), 0, "flipped");
+}
+
+Test(srcu, destroy_with_readers_inside_is_refused)
+{
+	cr_assert_eq(rcuc_srcu_create(d, 0), 0);
+	fr_srcu(&f, 0, 1)->lock[1] = htole64(3);
+	fr_srcu(&f, 0, 0)->unlock[1] = htole64(2);
+	cr_assert_eq(rcuc_srcu_destroy(d, 0), -3);
+	cr_assert(rcuc_srcu_in_use(d, 0));
+	fr_srcu(&f, 0, 0)->unlock[1] = htole64(3);
+	cr_assert_eq(rcuc_srcu_destroy(d, 0), 0);
+	cr_assert_eq(le32toh(fr_sdom(&f, 0)->in_use), 0);
 }
 
 Test(srcu, gp_waits_for_a_reader_then_ends)
 {
-	uint32_t dom, idx;
+	uint32_t dom = 0, idx;
 	uint64_t c;
 
-	rcuc_srcu_create(d, &dom);
+	rcuc_srcu_create(d, dom);
 	idx = rd_lock(dom, 0);
 	c = rcuc_srcu_request(d, dom, false, t_ns);
 	tick();
@@ -97,10 +131,10 @@ Test(srcu, gp_waits_for_a_reader_then_ends)
 
 Test(srcu, late_reader_on_the_inactive_index_holds_the_next_gp)
 {
-	uint32_t dom, old_idx;
+	uint32_t dom = 0, old_idx;
 	uint64_t c1, c2;
 
-	rcuc_srcu_create(d, &dom);
+	rcuc_srcu_create(d, dom);
 	old_idx = le32toh(fr_sdom(&f, dom)->idx);
 	c1 = rcuc_srcu_request(d, dom, false, t_ns);	/* no readers: ends */
 	tick();
@@ -124,11 +158,11 @@ Test(srcu, late_reader_on_the_inactive_index_holds_the_next_gp)
 
 Test(srcu, a_gp_on_one_domain_ignores_readers_of_another)
 {
-	uint32_t a, b;
+	uint32_t a = 0, b = 1;
 	uint64_t c;
 
-	rcuc_srcu_create(d, &a);
-	rcuc_srcu_create(d, &b);
+	rcuc_srcu_create(d, a);
+	rcuc_srcu_create(d, b);
 	rd_lock(b, 0);			/* sleeps forever in domain B */
 	c = rcuc_srcu_request(d, a, false, t_ns);
 	tick();
@@ -138,10 +172,10 @@ Test(srcu, a_gp_on_one_domain_ignores_readers_of_another)
 
 Test(srcu, expedited_srcu_never_interrupts)
 {
-	uint32_t dom;
+	uint32_t dom = 0;
 	uint64_t c;
 
-	rcuc_srcu_create(d, &dom);
+	rcuc_srcu_create(d, dom);
 	rd_lock(dom, 1);
 	c = rcuc_srcu_request(d, dom, true, t_ns);
 	tick();
@@ -153,10 +187,10 @@ Test(srcu, expedited_srcu_never_interrupts)
 
 Test(srcu, counters_going_backwards_hold_the_gp_and_are_counted)
 {
-	uint32_t dom, idx;
+	uint32_t dom = 0, idx;
 	uint64_t c;
 
-	rcuc_srcu_create(d, &dom);
+	rcuc_srcu_create(d, dom);
 	idx = rd_lock(dom, 0);
 	rd_lock(dom, 0);
 	c = rcuc_srcu_request(d, dom, false, t_ns);
@@ -180,8 +214,7 @@ Test(srcu, wrapping_counters_are_fine)
 	fr_srcu(&f, dom, 0)->unlock[0] = htole64(UINT64_MAX);
 	fr_srcu(&f, dom, 1)->lock[1] = htole64(UINT64_MAX);
 	fr_srcu(&f, dom, 1)->unlock[1] = htole64(UINT64_MAX);
-	cr_assert_eq(rcuc_srcu_create(d, &dom), 0);
-	cr_assert_eq(dom, 0);
+	cr_assert_eq(rcuc_srcu_create(d, dom), 0);
 	idx = rd_lock(dom, 0);		/* lock[0] wraps to 0 */
 	cr_assert_eq(fr_srcu(&f, dom, 0)->lock[idx], 0);
 	c = rcuc_srcu_request(d, dom, false, t_ns);
@@ -196,10 +229,10 @@ Test(srcu, wrapping_counters_are_fine)
 
 Test(srcu, huge_unbalanced_counters_never_end_the_gp)
 {
-	uint32_t dom;
+	uint32_t dom = 0;
 	uint64_t c;
 
-	rcuc_srcu_create(d, &dom);
+	rcuc_srcu_create(d, dom);
 	fr_srcu(&f, dom, 0)->lock[0] = htole64(1ull << 63);
 	fr_srcu(&f, dom, 1)->lock[1] = htole64(1ull << 62);
 	c = rcuc_srcu_request(d, dom, false, t_ns);
@@ -211,9 +244,9 @@ Test(srcu, huge_unbalanced_counters_never_end_the_gp)
 
 Test(srcu, destroy_with_a_gp_in_flight_is_refused)
 {
-	uint32_t dom;
+	uint32_t dom = 0;
 
-	rcuc_srcu_create(d, &dom);
+	rcuc_srcu_create(d, dom);
 	rd_lock(dom, 0);
 	rcuc_srcu_request(d, dom, false, t_ns);
 	tick();

@@ -65,14 +65,24 @@ int vrcu_req_validate(const struct vrcu_request *req,
 	case VIRTIO_RCU_REQ_SRCU_CREATE:
 	case VIRTIO_RCU_REQ_SRCU_DESTROY:
 	case VIRTIO_RCU_REQ_SRCU_GP:
+		/* Zero unless VIRTIO_RCU_F_SRCU was negotiated. */
 		if (!lim->max_srcu_domains)
 			return VIRTIO_RCU_S_UNSUPP;
-		if (req->type != VIRTIO_RCU_REQ_SRCU_GP && req->flags)
+		if (req->type == VIRTIO_RCU_REQ_SRCU_GP) {
+			/* No WAIT: SRCU GPs complete through events. */
+			if (req->flags & ~VIRTIO_RCU_GP_F_EXPEDITED)
+				return VIRTIO_RCU_S_INVAL;
+			if (req->arg1 > UINT32_MAX &&
+			    req->arg1 != VIRTIO_RCU_SRCU_NO_EVENT)
+				return VIRTIO_RCU_S_INVAL;
+		} else if (req->flags || req->arg1) {
 			return VIRTIO_RCU_S_INVAL;
-		if (req->flags & ~VIRTIO_RCU_GP_F_ALL)
+		}
+		if (req->arg2)
 			return VIRTIO_RCU_S_INVAL;
 		if (req->arg0 >= lim->max_srcu_domains)
-			return VIRTIO_RCU_S_LIMIT;
+			return req->type == VIRTIO_RCU_REQ_SRCU_CREATE ?
+			       VIRTIO_RCU_S_LIMIT : VIRTIO_RCU_S_INVAL;
 		return VIRTIO_RCU_S_OK;
 	default:
 		return VIRTIO_RCU_S_UNSUPP;
@@ -154,6 +164,7 @@ const char *vrcu_status_name(int status)
 		[VIRTIO_RCU_S_NOSETUP] = "NOSETUP",
 		[VIRTIO_RCU_S_LIMIT] = "LIMIT",
 		[VIRTIO_RCU_S_IOERR] = "IOERR",
+		[VIRTIO_RCU_S_BUSY] = "BUSY",
 	};
 
 	if (status < 0 || (size_t)status >= sizeof(names) / sizeof(names[0]))

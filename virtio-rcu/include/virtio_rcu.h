@@ -20,6 +20,9 @@
 #define VIRTIO_RCU_F_SRCU		1	/* SRCU domains in the shared region */
 #define VIRTIO_RCU_F_RUN_STATE		2	/* host publishes vCPU run state */
 
+/* SRCU domains a device may offer (config max_srcu_domains). */
+#define VIRTIO_RCU_MAX_SRCU_DOMAINS	1024
+
 /* Queue indices: the request queue, then one event queue per guest CPU. */
 #define VIRTIO_RCU_REQUESTQ		0
 #define VIRTIO_RCU_EVENTQ_BASE		1
@@ -47,7 +50,7 @@ enum virtio_rcu_req_type {
 	VIRTIO_RCU_REQ_SRCU_GP		= 7,	/* SRCU GP on one domain */
 };
 
-/* VIRTIO_RCU_REQ_GP and _SRCU_GP flags */
+/* VIRTIO_RCU_REQ_GP flags; VIRTIO_RCU_REQ_SRCU_GP takes _EXPEDITED only */
 #define VIRTIO_RCU_GP_F_WAIT		(1u << 0)	/* complete after the GP */
 #define VIRTIO_RCU_GP_F_EXPEDITED	(1u << 1)	/* drive it fast */
 #define VIRTIO_RCU_GP_F_ALL		(VIRTIO_RCU_GP_F_WAIT | \
@@ -56,8 +59,12 @@ enum virtio_rcu_req_type {
 /*
  * Driver-readable part of every request. SETUP: arg0 = guest-physical
  * address of the region, arg1 = its length in bytes, arg2 = number of CPU
- * records. GP: arg0..2 reserved (zero). SRCU_*: arg0 = domain index.
+ * records. GP: arg0..2 reserved (zero). SRCU_*: arg0 = domain index;
+ * SRCU_GP: arg1 = CPU record whose event queue gets VIRTIO_RCU_EV_SRCU_DONE,
+ * or VIRTIO_RCU_SRCU_NO_EVENT.
  */
+#define VIRTIO_RCU_SRCU_NO_EVENT	(~0ull)
+
 struct virtio_rcu_req {
 	__le16 type;
 	__le16 flags;
@@ -75,13 +82,16 @@ enum virtio_rcu_status {
 	VIRTIO_RCU_S_NOSETUP	= 4,	/* needs a registered region first */
 	VIRTIO_RCU_S_LIMIT	= 5,	/* a device limit was reached */
 	VIRTIO_RCU_S_IOERR	= 6,	/* device-internal failure */
+	VIRTIO_RCU_S_BUSY	= 7,	/* SRCU domain in use, GP or readers in flight */
 };
 
 /* Device-writable part of every request. */
 struct virtio_rcu_resp {
 	__u8 status;
 	__u8 reserved[7];
-	__le64 val0;	/* GP: gp_seq that completes it; SETUP: current gp_seq */
+	__le64 val0;	/* GP: gp_seq that completes it; SETUP: current gp_seq;
+			 * SRCU_GP: srcu_gp_seq that completes it;
+			 * SRCU_CREATE: the domain's srcu_gp_seq */
 	__le64 val1;
 } __attribute__((packed));
 
@@ -90,11 +100,12 @@ struct virtio_rcu_resp {
 enum virtio_rcu_event_type {
 	VIRTIO_RCU_EV_REPORT_QS	= 1,	/* report a quiescent state for gp_seq */
 	VIRTIO_RCU_EV_GP_DONE	= 2,	/* gp_seq completed; run callbacks */
+	VIRTIO_RCU_EV_SRCU_DONE	= 3,	/* domain's srcu_gp_seq reached gp_seq */
 };
 
 struct virtio_rcu_event {
 	__le16 type;
-	__le16 reserved;
+	__le16 domain;	/* SRCU_DONE: the SRCU domain; otherwise 0 */
 	__le32 cpu;	/* CPU record the event is for */
 	__le64 gp_seq;
 } __attribute__((packed));
