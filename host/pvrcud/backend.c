@@ -168,6 +168,7 @@ static void kick_engine(struct backend *b)
 	tracker_sample(b);
 	rcuc_advance(b->dom, now);
 	complete_waiters(b, now);
+	srcu_notify(b);
 	el_set_deadline(b->el, rcuc_deadline(b->dom), on_deadline, b);
 }
 
@@ -178,12 +179,15 @@ static void on_deadline(void *data)
 
 /* ---- posts: the host interrupts one guest CPU ------------------------- */
 
-static bool post(struct backend *b, uint16_t type, uint32_t cpu,
-		 uint64_t gp_seq)
+bool post(struct backend *b, uint16_t type, uint16_t domain, uint32_t cpu,
+	  uint64_t gp_seq)
 {
+	static const char *const names[] = { "?", "REPORT_QS", "GP_DONE",
+					      "SRCU_DONE" };
 	volatile struct virtio_rcu_shm_cpu *r;
 	struct virtio_rcu_event ev = {
 		.type = htole16(type),
+		.domain = htole16(domain),
 		.cpu = htole32(cpu),
 		.gp_seq = htole64(gp_seq),
 	};
@@ -216,22 +220,22 @@ static bool post(struct backend *b, uint16_t type, uint32_t cpu,
 	vu_queue_push(&b->dev, vq, elem, sizeof(ev));
 	vu_queue_notify(&b->dev, vq);
 	free(elem);
-	log_debug("posted %s gp=%llu to cpu %u (queue %u)",
-		  type == VIRTIO_RCU_EV_REPORT_QS ? "REPORT_QS" : "GP_DONE",
-		  (unsigned long long)gp_seq, cpu, q);
+	log_debug("posted %s gp=%llu to cpu %u (queue %u, domain %u)",
+		  names[type < 4 ? type : 0], (unsigned long long)gp_seq, cpu,
+		  q, domain);
 	return true;
 }
 
 /* rcu-core: interrupt @cpu to report a quiescent state for @gp_seq. */
 static bool post_report_qs(void *ctx, uint32_t cpu, uint64_t gp_seq)
 {
-	return post(ctx, VIRTIO_RCU_EV_REPORT_QS, cpu, gp_seq);
+	return post(ctx, VIRTIO_RCU_EV_REPORT_QS, 0, cpu, gp_seq);
 }
 
 /* rcu-core: @cpu's callbacks waiting for @gp_seq are ready. */
 static bool post_gp_done(void *ctx, uint32_t cpu, uint64_t gp_seq)
 {
-	return post(ctx, VIRTIO_RCU_EV_GP_DONE, cpu, gp_seq);
+	return post(ctx, VIRTIO_RCU_EV_GP_DONE, 0, cpu, gp_seq);
 }
 
 static void on_stall(void *ctx, const struct rcuc_stall *s)
@@ -279,6 +283,7 @@ static void drop_region(struct backend *b, const char *why, bool push)
 		 (unsigned long long)b->shm_gpa, why);
 	fail_waiters(b, push);
 	rcuc_detach(b->dom);
+	srcu_detach(b);
 	free(b->cpu_vcpu);
 	b->cpu_vcpu = NULL;
 	el_set_deadline(b->el, 0, NULL, NULL);
@@ -368,6 +373,10 @@ static void try_resume(struct backend *b)
 	b->shm_gpa = st.gpa;
 	b->shm_len = su.len;
 	b->ncpus = su.ncpus;
+	if (srcu_attach(b) < 0) {
+		drop_region(b, "out of memory", false);
+		return;
+	}
 	tracker_attach(b);
 	log_info("resumed region gpa=0x%llx len=%llu cpus=%u at gp_seq %llu%s",
 		 (unsigned long long)st.gpa, (unsigned long long)su.len, su.ncpus,
@@ -411,12 +420,16 @@ static int do_setup(struct backend *b, const struct vrcu_request *req,
 	b->shm_gpa = req->arg0;
 	b->shm_len = su.len;
 	b->ncpus = su.ncpus;
+	if (srcu_attach(b) < 0) {
+		drop_region(b, "out of memory", true);
+		return VIRTIO_RCU_S_IOERR;
+	}
 	*val0 = rcuc_gp_seq(b->dom);
 	tracker_attach(b);
 	save_state(b);
-	log_info("SETUP: region gpa=0x%llx len=%llu cpus=%u registered",
+	log_info("SETUP: region gpa=0x%llx len=%llu cpus=%u registered, %u SRCU domains",
 		 (unsigned long long)b->shm_gpa,
-		 (unsigned long long)b->shm_len, b->ncpus);
+		 (unsigned long long)b->shm_len, b->ncpus, b->nsrcu);
 	return VIRTIO_RCU_S_OK;
 }
 
@@ -493,6 +506,15 @@ static void handle_request(struct backend *b, VuVirtqElement *elem)
 		state_remove(b->opt.state_file);
 		st = VIRTIO_RCU_S_OK;
 		break;
+	case VIRTIO_RCU_REQ_SRCU_CREATE:
+		st = srcu_create(b, (uint32_t)req.arg0, &val0);
+		break;
+	case VIRTIO_RCU_REQ_SRCU_DESTROY:
+		st = srcu_destroy(b, (uint32_t)req.arg0);
+		break;
+	case VIRTIO_RCU_REQ_SRCU_GP:
+		st = srcu_gp(b, &req, &val0);
+		break;
 	case VIRTIO_RCU_REQ_STATS:
 		val0 = rcuc_stats(b->dom)->gps_completed;
 		val1 = rcuc_stats(b->dom)->exp_posts;
@@ -523,13 +545,21 @@ static void requestq_handler(VuDev *dev, int qidx)
 
 static uint64_t get_features(VuDev *dev)
 {
-	(void)dev;
-	return 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_RCU_F_EXPEDITE;
+	uint64_t f = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_RCU_F_EXPEDITE;
+
+	if (to_backend(dev)->opt.srcu_domains)
+		f |= 1ull << VIRTIO_RCU_F_SRCU;
+	return f;
 }
 
+/* The SRCU area exists only if the driver accepted VIRTIO_RCU_F_SRCU. */
 static void set_features(VuDev *dev, uint64_t features)
 {
-	to_backend(dev)->features = features;
+	struct backend *b = to_backend(dev);
+
+	b->features = features;
+	b->lim.max_srcu_domains = features & (1ull << VIRTIO_RCU_F_SRCU) ?
+				  b->opt.srcu_domains : 0;
 	log_debug("driver features 0x%llx", (unsigned long long)features);
 }
 
@@ -545,7 +575,7 @@ static int get_config(VuDev *dev, uint8_t *config, uint32_t len)
 	struct backend *b = to_backend(dev);
 	struct virtio_rcu_config cfg = {
 		.num_event_queues = htole32(b->lim.num_event_queues),
-		.max_srcu_domains = htole32(b->lim.max_srcu_domains),
+		.max_srcu_domains = htole32(b->opt.srcu_domains),
 		.shm_version = htole32(VIRTIO_RCU_SHM_VERSION),
 	};
 

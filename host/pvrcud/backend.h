@@ -14,8 +14,11 @@
 struct backend;
 struct strbuf;
 
+#define PVRCUD_DEFAULT_SRCU_DOMAINS 16
+
 struct backend_opts {
 	uint32_t event_queues;		/* must match QEMU's event-queues */
+	uint32_t srcu_domains;		/* offered in config space; 0: no SRCU */
 	bool test_unsafe_early_gp;	/* TEST ONLY: end GPs at once */
 	struct backend **current;	/* set while a frontend is served */
 	const char *state_file;		/* registration kept here, or NULL */

@@ -70,11 +70,30 @@ struct backend {
 	const struct kvm_vcpu_stats **cpu_vcpu;	/* guest CPU -> vCPU stats */
 	uint32_t tracked;
 
+	/* SRCU: nsrcu domains (0 unless negotiated); who waits for what */
+	uint32_t nsrcu;
+	uint64_t *srcu_want;		/* [dom * ncpus + cpu]: cookie, 0 = none */
+	uint64_t *srcu_seen;		/* [dom]: last completed GP posted */
+	uint64_t srcu_gps, srcu_done_posts;
+
 	/* the last stall reports, for pvrcuctl stalls */
 	struct stall_entry stalls[MAX_STALLS];
 	unsigned int nstalls, stall_head;
 };
 
+
+/* backend.c: post an event to the queue bound to guest CPU @cpu */
+bool post(struct backend *b, uint16_t type, uint16_t domain, uint32_t cpu,
+	  uint64_t gp_seq);
+
+/* srcu.c */
+int srcu_attach(struct backend *b);
+void srcu_detach(struct backend *b);
+int srcu_create(struct backend *b, uint32_t dom, uint64_t *val0);
+int srcu_destroy(struct backend *b, uint32_t dom);
+int srcu_gp(struct backend *b, const struct vrcu_request *req, uint64_t *val0);
+void srcu_notify(struct backend *b);
+uint32_t srcu_in_use(const struct backend *b);
 
 /* tracker.c */
 void tracker_attach(struct backend *b);

@@ -46,6 +46,8 @@ static void usage(FILE *f)
 		"  -f, --fd=FD              serve an already connected socket\n"
 		"  -q, --event-queues=N     event queues (= guest CPUs), as given to\n"
 		"                           QEMU's vhost-user-rcu-pci (default 1)\n"
+		"      --srcu-domains=N     SRCU domains the device serves (0..%d,\n"
+		"                           default %d; 0 turns SRCU off)\n"
 		"  -c, --control-socket=PATH  pvrcuctl's socket (default:\n"
 		"                           SOCKET-PATH.ctl; \"none\" for none)\n"
 		"      --control-group=GROUP  let GROUP use the control socket\n"
@@ -59,7 +61,8 @@ static void usage(FILE *f)
 		"                           once, so torture tests can prove they\n"
 		"                           catch a broken service\n"
 		"      --print-capabilities print the backend's JSON capabilities\n"
-		"  -h, --help               this text\n");
+		"  -h, --help               this text\n",
+		VIRTIO_RCU_MAX_SRCU_DOMAINS, PVRCUD_DEFAULT_SRCU_DOMAINS);
 }
 
 static int sig_pipe[2] = { -1, -1 };
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 		{ "socket-path", required_argument, NULL, 's' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "event-queues", required_argument, NULL, 'q' },
+		{ "srcu-domains", required_argument, NULL, 'D' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "control-socket", required_argument, NULL, 'C' },
 		{ "control-group", required_argument, NULL, 'G' },
@@ -134,7 +138,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct backend_opts bopts = { .event_queues = 1, .current = &current };
+	struct backend_opts bopts = { .event_queues = 1, .current = &current,
+				      .srcu_domains = PVRCUD_DEFAULT_SRCU_DOMAINS };
 	const char *path = NULL, *ctl_path = NULL, *state_path = NULL;
 	char state_default[256];
 	gid_t ctl_gid = (gid_t)-1;
@@ -169,6 +174,16 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			bopts.event_queues = (uint32_t)v;
+			break;
+		case 'D':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 0 || v > VIRTIO_RCU_MAX_SRCU_DOMAINS) {
+				log_err("--srcu-domains must be 0..%d",
+					VIRTIO_RCU_MAX_SRCU_DOMAINS);
+				return 1;
+			}
+			bopts.srcu_domains = (uint32_t)v;
 			break;
 		case 'o':
 			once = true;
@@ -251,7 +266,8 @@ int main(int argc, char **argv)
 	}
 	if (bopts.test_unsafe_early_gp)
 		log_warn("--test-unsafe-early-gp: grace periods END EARLY (tests only)");
-	log_info("listening on %s (%u event queues)", path, bopts.event_queues);
+	log_info("listening on %s (%u event queues, %u SRCU domains)", path,
+		 bopts.event_queues, bopts.srcu_domains);
 	/* Wait for QEMU in the event loop, so the control socket answers. */
 	while (!stop_requested) {
 		conn_fd = -1;

@@ -142,6 +142,9 @@ static int cmd_stats(struct backend *b, bool json, struct strbuf *o)
 			  s->gps_flood, s->posts, s->exp_posts, ppe, s->posts_failed,
 			  s->cb_ready_posts, s->last_gp_ns / 1000, s->max_gp_ns / 1000,
 			  s->stalls, b->requests, b->bad_requests);
+		sb_printf(o, ",\"srcu\":{\"domains\":%u,\"in_use\":%u,\"gp_requests\":%"
+			  PRIu64 ",\"done_posts\":%" PRIu64 "}", b->nsrcu,
+			  srcu_in_use(b), b->srcu_gps, b->srcu_done_posts);
 		sb_printf(o, ",\"qs_by_source\":{\"report\":%" PRIu64 ",\"exit\":%"
 			  PRIu64 ",\"halted\":%" PRIu64 ",\"offline\":%" PRIu64 "}",
 			  s->qs[RCUC_QS_REPORT], s->qs[RCUC_QS_EXIT],
@@ -177,6 +180,9 @@ static int cmd_stats(struct backend *b, bool json, struct strbuf *o)
 				  s->gp_us_log2[i]);
 	sb_printf(o, "requests:       %" PRIu64 " (%" PRIu64 " refused)\n",
 		  b->requests, b->bad_requests);
+	sb_printf(o, "SRCU:           %u of %u domains in use, %" PRIu64
+		  " GP requests, %" PRIu64 " done events\n", srcu_in_use(b),
+		  b->nsrcu, b->srcu_gps, b->srcu_done_posts);
 	sb_printf(o, "stalls:         %" PRIu64 "\n", s->stalls);
 	sb_printf(o, "bad guest input: qs_seq future %" PRIu64 ", backwards %"
 		  PRIu64 ", nesting %" PRIu64 ", cb_seq %" PRIu64
