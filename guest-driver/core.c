@@ -36,6 +36,11 @@ long pvrcu_blimit = 1000;
 module_param_named(blimit, pvrcu_blimit, long, 0644);
 MODULE_PARM_DESC(blimit, "Callbacks invoked per batch while below qhimark");
 
+unsigned int pvrcu_srcu_domains = 16;
+module_param_named(srcu_domains, pvrcu_srcu_domains, uint, 0444);
+MODULE_PARM_DESC(srcu_domains,
+		 "pvsrcu domains the region has room for (2..1024; the device may allow fewer)");
+
 bool pvrcu_debug;
 static int pvrcu_debug_set(const char *val, const struct kernel_param *kp);
 static const struct kernel_param_ops pvrcu_debug_ops = {
@@ -122,6 +127,7 @@ void pvrcu_get_stats(struct pvrcu_stats *st)
 	st->device = pvrcu_gp_have_device();
 	st->gp_seq = pvrcu_gp_seq();
 	st->qhimark = READ_ONCE(pvrcu_qhimark);
+	pvsrcu_get_stats(st);
 }
 EXPORT_SYMBOL_GPL(pvrcu_get_stats);
 
@@ -155,8 +161,11 @@ static int pvrcu_region_alloc(void)
 {
 	int cpu;
 
-	/* One record per possible CPU, no SRCU domains (SPEC §1.6.2). */
-	pvrcu_region_len = PAGE_ALIGN(virtio_rcu_shm_size(nr_cpu_ids, 0));
+	/* One record per possible CPU, and the SRCU area (SPEC §1.6.2). */
+	pvrcu_srcu_domains = clamp_t(unsigned int, pvrcu_srcu_domains, 2,
+				     VIRTIO_RCU_MAX_SRCU_DOMAINS);
+	pvrcu_region_len = PAGE_ALIGN(virtio_rcu_shm_size(nr_cpu_ids,
+							  pvrcu_srcu_domains));
 	pvrcu_region = alloc_pages_exact(pvrcu_region_len,
 					 GFP_KERNEL | __GFP_ZERO);
 	if (!pvrcu_region)
@@ -183,10 +192,16 @@ static int __init pvrcu_init(void)
 	ret = pvrcu_cb_init();
 	if (ret)
 		goto err_gp;
+	ret = pvsrcu_init(pvrcu_srcu_domains);
+	if (ret)
+		goto err_cb;
+	ret = pvrcu_tasks_trace_init();
+	if (ret)
+		goto err_srcu;
 	ret = cpuhp_setup_state(CPUHP_BP_PREPARE_DYN, "pvrcu:prepare",
 				pvrcu_cpu_prepare, pvrcu_cpu_dead);
 	if (ret < 0)
-		goto err_cb;
+		goto err_tt;
 	pvrcu_cpuhp_state = ret;
 	ret = pvrcu_dev_init();
 	if (ret)
@@ -195,6 +210,10 @@ static int __init pvrcu_init(void)
 
 err_cpuhp:
 	cpuhp_remove_state_nocalls(pvrcu_cpuhp_state);
+err_tt:
+	pvrcu_tasks_trace_exit();
+err_srcu:
+	pvsrcu_exit();
 err_cb:
 	pvrcu_cb_exit();
 err_gp:
@@ -215,6 +234,7 @@ static void __exit pvrcu_exit(void)
 	u64 pending;
 
 	pvrcu_dev_exit();		/* device removed: native GPs from here */
+	pvrcu_tasks_trace_exit();	/* its callbacks run, its domain goes */
 	pending = pvrcu_cb_pending();
 	pvrcu_barrier();
 	pr_info("pvrcu: unloading: %llu callbacks were pending, all invoked\n",
@@ -222,6 +242,7 @@ static void __exit pvrcu_exit(void)
 	cpuhp_remove_state_nocalls(pvrcu_cpuhp_state);
 	pvrcu_gp_exit();		/* no native GP kicks the lists now */
 	pvrcu_cb_exit();
+	pvsrcu_exit();
 	static_branch_disable(&pvrcu_debug_key);
 	free_pages_exact(pvrcu_region, pvrcu_region_len);
 }

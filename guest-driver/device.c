@@ -188,6 +188,11 @@ static int vrcu_request(u16 type, u16 flags, u64 arg0, u64 arg1, u64 arg2,
 	return ret;
 }
 
+int pvrcu_dev_request(u16 type, u16 flags, u64 arg0, u64 arg1, u64 *val0)
+{
+	return vrcu_request(type, flags, arg0, arg1, 0, val0, REQ_TIMEOUT);
+}
+
 int pvrcu_dev_gp_async(bool exp)
 {
 	u16 flags = exp && READ_ONCE(vreq.exp_ok) ? VIRTIO_RCU_GP_F_EXPEDITED : 0;
@@ -297,6 +302,9 @@ static void vrcu_handle_event(struct virtio_rcu *vr,
 					     cpu, le64_to_cpu(ev->gp_seq), here);
 		/* Callbacks may run on any CPU: invoke them here. */
 		pvrcu_cb_kick(cpu);
+		break;
+	case VIRTIO_RCU_EV_SRCU_DONE:
+		pvsrcu_dev_event(le16_to_cpu(ev->domain), le64_to_cpu(ev->gp_seq));
 		break;
 	default:
 		break;		/* unknown types are ignored (SPEC §1.6.9) */
@@ -490,11 +498,32 @@ static int vrcu_check_config(struct virtio_device *vdev)
 			nevq, nr_cpu_ids, nr_cpu_ids, nr_cpu_ids);
 		return -EINVAL;
 	}
-	if (virtio_rcu_shm_size(nr_cpu_ids, max_srcu) > pvrcu_region_len) {
-		dev_err(&vdev->dev, "device wants %u SRCU domains; this driver has none\n",
-			max_srcu);
+	/* The SRCU area counts only with VIRTIO_RCU_F_SRCU (see vrcu_validate). */
+	if (virtio_has_feature(vdev, VIRTIO_RCU_F_SRCU) &&
+	    virtio_rcu_shm_size(nr_cpu_ids, max_srcu) > pvrcu_region_len)
 		return -EINVAL;
-	}
+	return 0;
+}
+
+/*
+ * Before features are final: decline VIRTIO_RCU_F_SRCU if the region,
+ * sized at load, has no room for every domain the device offers.
+ */
+static int vrcu_validate(struct virtio_device *vdev)
+{
+	u32 max_srcu;
+
+	if (!virtio_has_feature(vdev, VIRTIO_RCU_F_SRCU))
+		return 0;
+	virtio_cread_le(vdev, struct virtio_rcu_config, max_srcu_domains,
+			&max_srcu);
+	if (max_srcu && max_srcu <= VIRTIO_RCU_MAX_SRCU_DOMAINS &&
+	    max_srcu <= pvrcu_srcu_domains)
+		return 0;
+	dev_warn(&vdev->dev,
+		 "device offers %u SRCU domains, the region has room for %u: SRCU grace periods stay in the guest (load virtio_rcu with srcu_domains=%u)\n",
+		 max_srcu, pvrcu_srcu_domains, max_srcu);
+	__virtio_clear_bit(vdev, VIRTIO_RCU_F_SRCU);
 	return 0;
 }
 
@@ -577,8 +606,13 @@ static int vrcu_probe(struct virtio_device *vdev)
 
 	vrcu_bound = vr;
 	pvrcu_gp_bind(pvrcu_shm_hdr);
-	dev_info(&vdev->dev, "serving pvrcu grace periods (%s)\n",
-		 vreq.exp_ok ? "expedited: posted interrupts" : "no expedite");
+	if (!virtio_has_feature(vdev, VIRTIO_RCU_F_SRCU))
+		max_srcu = 0;
+	pvsrcu_switch_begin();
+	pvsrcu_switch_end(max_srcu);
+	dev_info(&vdev->dev, "serving pvrcu grace periods (%s), SRCU: %u domains\n",
+		 vreq.exp_ok ? "expedited: posted interrupts" : "no expedite",
+		 max_srcu);
 	mutex_unlock(&vrcu_probe_mutex);
 	return 0;
 
@@ -604,6 +638,7 @@ static void vrcu_remove(struct virtio_device *vdev)
 	int ret;
 
 	mutex_lock(&vrcu_probe_mutex);
+	pvsrcu_switch_begin();		/* SRCU GPs in flight start over locally */
 	pvrcu_gp_unbind();
 	vrcu_bound = NULL;
 	ret = vrcu_request(VIRTIO_RCU_REQ_TEARDOWN, 0, 0, 0, 0, NULL,
@@ -611,6 +646,7 @@ static void vrcu_remove(struct virtio_device *vdev)
 	if (ret)
 		dev_err(&vdev->dev, "TEARDOWN: %d; resetting anyway\n", ret);
 	vrcu_shutdown(vr);
+	pvsrcu_switch_end(0);
 	dev_info(&vdev->dev,
 		 "removed (%ld events, %ld handed over, %llu callbacks pending)\n",
 		 atomic_long_read(&vr->events), atomic_long_read(&vr->misrouted),
@@ -626,6 +662,7 @@ static const struct virtio_device_id id_table[] = {
 
 static unsigned int features[] = {
 	VIRTIO_RCU_F_EXPEDITE,
+	VIRTIO_RCU_F_SRCU,
 };
 
 static struct virtio_driver virtio_rcu_driver = {
@@ -634,6 +671,7 @@ static struct virtio_driver virtio_rcu_driver = {
 	.feature_table = features,
 	.feature_table_size = ARRAY_SIZE(features),
 	.id_table = id_table,
+	.validate = vrcu_validate,
 	.probe = vrcu_probe,
 	.remove = vrcu_remove,
 };

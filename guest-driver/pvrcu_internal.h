@@ -8,6 +8,8 @@
  *                synchronize, the polled API
  *   callbacks.c  per-CPU callback lists, pvrcu_call(), pvrcu_barrier()
  *   device.c     the virtio driver: requests, events, probe and remove
+ *   srcu.c       pvsrcu domains: readers, the scan, device or local GPs
+ *   tasks_trace.c  Tasks-Trace RCU on a dedicated pvsrcu domain
  */
 #ifndef _PVRCU_INTERNAL_H
 #define _PVRCU_INTERNAL_H
@@ -24,6 +26,7 @@ extern long pvrcu_qhimark;
 extern long pvrcu_qlowmark;
 extern long pvrcu_blimit;
 extern bool pvrcu_debug;
+extern unsigned int pvrcu_srcu_domains;
 
 /* The region shared with the host: allocated at load, freed at unload. */
 extern void *pvrcu_region;
@@ -104,5 +107,27 @@ int pvrcu_dev_gp_async(bool exp);
  * full GP has elapsed (the answer, or @cookie found done).
  */
 int pvrcu_dev_gp_wait(bool exp, unsigned long cookie);
+
+/*
+ * A request, answered at once by the device (no WAIT); sleeps. Returns the
+ * device's status (VIRTIO_RCU_S_*) or a negative errno; @val0 may be NULL.
+ */
+int pvrcu_dev_request(u16 type, u16 flags, u64 arg0, u64 arg1, u64 *val0);
+
+/* ---- srcu.c ---------------------------------------------------------------- */
+
+int pvsrcu_init(u32 ndomains);
+void pvsrcu_exit(void);
+/* Around a change of who runs SRCU GPs (probe, remove). */
+void pvsrcu_switch_begin(void);
+void pvsrcu_switch_end(u32 ndomains);
+/* VIRTIO_RCU_EV_SRCU_DONE for domain @dom (interrupt context). */
+void pvsrcu_dev_event(u32 dom, u64 seq);
+void pvsrcu_get_stats(struct pvrcu_stats *st);
+
+/* ---- tasks_trace.c --------------------------------------------------------- */
+
+int pvrcu_tasks_trace_init(void);
+void pvrcu_tasks_trace_exit(void);
 
 #endif /* _PVRCU_INTERNAL_H */

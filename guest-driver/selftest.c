@@ -5,6 +5,8 @@
  *
  *   phase=api         every primitive of part 1 and its checklist semantics
  *   phase=rcu_normal  virtio_rcu's rcu_normal=1 turns expedited into normal
+ *   phase=srcu        pvsrcu and Tasks-Trace (selftest_srcu.c)
+ *   phase=srcu_limit  pvsrcu domains up to the limit, then a clean -ENOSPC
  *   phase=pending     leave callbacks pending behind a long reader, so that
  *                     the scenario removes the device and unloads this
  *                     module under them; the exit barriers, checks that
@@ -33,7 +35,7 @@
 
 static char *phase = "api";
 module_param(phase, charp, 0444);
-MODULE_PARM_DESC(phase, "api, rcu_normal or pending");
+MODULE_PARM_DESC(phase, "api, rcu_normal, srcu, srcu_limit or pending");
 static int hold_ms = 3000;
 module_param(hold_ms, int, 0444);
 MODULE_PARM_DESC(hold_ms, "phase=pending: how long a reader holds the GP");
@@ -405,6 +407,10 @@ static int __init st_init(void)
 		st_api();
 	} else if (!strcmp(phase, "rcu_normal")) {
 		st_synchronize(false);
+	} else if (!strcmp(phase, "srcu")) {
+		st_errors += pvrcu_selftest_srcu();
+	} else if (!strcmp(phase, "srcu_limit")) {
+		st_errors += pvrcu_selftest_srcu_limit();
 	} else if (!strcmp(phase, "pending")) {
 		ret = st_pending_start();
 		st_pending = !ret;
@@ -424,6 +430,7 @@ static void __exit st_exit(void)
 		st_pending_finish();
 	else
 		pvrcu_barrier();	/* item 17 */
+	pvrcu_selftest_srcu_exit();
 }
 
 module_init(st_init);

@@ -8,6 +8,7 @@
 #include <linux/lockdep.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/delay.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -48,6 +49,47 @@ static int st_sum_keys(bool bh, bool *held)
 	else
 		rcu_read_unlock();
 	return sum;
+}
+
+/* SRCU under the kernel's names: a sleeping reader, a GP, a callback. */
+DEFINE_STATIC_SRCU(st_srcu);
+static atomic_t st_srcu_runs;
+
+static void st_srcu_cb(struct rcu_head *h)
+{
+	atomic_inc(&st_srcu_runs);
+}
+
+static int st_checklist_srcu(void)
+{
+	struct srcu_struct *dyn = kzalloc(sizeof(*dyn), GFP_KERNEL);
+	struct rcu_head h1, h2;
+	int errors = 0, idx;
+
+	if (!dyn || init_srcu_struct(dyn)) {
+		kfree(dyn);
+		return 1;
+	}
+	idx = srcu_read_lock(&st_srcu);
+	errors += !srcu_read_lock_held(&st_srcu);
+	msleep(1);			/* SRCU readers may sleep */
+	srcu_read_unlock(&st_srcu, idx);
+	smp_mb__after_srcu_read_unlock();
+	synchronize_srcu(&st_srcu);
+	synchronize_srcu_expedited(dyn);
+	call_srcu(&st_srcu, &h1, st_srcu_cb);
+	call_srcu(dyn, &h2, st_srcu_cb);
+	srcu_barrier(&st_srcu);
+	srcu_barrier(dyn);
+	errors += atomic_read(&st_srcu_runs) != 2;
+	call_rcu_tasks_trace(&h1, st_srcu_cb);
+	synchronize_rcu_tasks_trace();
+	rcu_barrier_tasks_trace();
+	errors += atomic_read(&st_srcu_runs) != 3;
+	cleanup_srcu_struct(dyn);
+	cleanup_srcu_struct(&st_srcu);
+	kfree(dyn);
+	return errors;
 }
 
 int pvrcu_selftest_checklist(void)
@@ -118,5 +160,6 @@ int pvrcu_selftest_checklist(void)
 	/* All four went through pvrcu_call(). */
 	errors += after.cb_queued - before.cb_queued < 4;
 	errors += after.gp_requests == before.gp_requests && after.device;
+	errors += st_checklist_srcu();
 	return errors;
 }

@@ -29,6 +29,8 @@
 #include <linux/compiler.h>
 #include <linux/jump_label.h>
 #include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
@@ -444,6 +446,272 @@ bool pvqueue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
  */
 bool pvflush_rcu_work(struct rcu_work *rwork);
 
+/* ---- SRCU ------------------------------------------------------------------ */
+
+/**
+ * DOC: pvsrcu, sleepable RCU served by the host
+ *
+ * Each &struct pvsrcu_struct owns one SRCU domain of the region shared with
+ * the host. A reader counts itself in its CPU's ``lock[idx]`` on entry and
+ * in ``unlock[idx]`` of whatever CPU it ends on, with a full barrier on the
+ * inner side of each; the host (rcu-core) runs the two-phase scan-and-flip
+ * over those counters, so a grace period on one domain waits only for that
+ * domain's readers (checklist item 13) and never interrupts a vCPU, even
+ * when expedited. While no device serves a domain (no device, or a device
+ * without VIRTIO_RCU_F_SRCU or with fewer domains) the driver runs the very
+ * same scan itself.
+ *
+ * Domains are a bounded resource: ``srcu_domains`` of virtio_rcu, and no
+ * more than the device offers. init_pvsrcu_struct() fails cleanly with
+ * -ENOSPC past the limit. A DEFINE_PVSRCU()/DEFINE_STATIC_PVSRCU() domain
+ * cannot fail: it takes a domain at first use, and if none is left it
+ * shares one common domain with the other such latecomers (logged once).
+ * pvsrcu readers are not NMI-safe.
+ */
+struct pvsrcu_struct {
+	int dom;			/* domain index; -1 until first use */
+	unsigned long created_gen;	/* device registration that serves it */
+	unsigned long seq;		/* this domain's GPs, rcu_seq style */
+	struct mutex gp_mutex;		/* one GP at a time; batches callers */
+	spinlock_t cb_lock;
+	struct rcu_head *cb_head, **cb_tail;	/* call_pvsrcu() queue */
+	long cb_pending;		/* queued and not yet invoked */
+	struct work_struct cb_work;	/* runs a GP, then invokes a batch */
+	const char *name;
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	struct lockdep_map dep_map;
+#endif
+};
+
+void pvsrcu_cb_work_fn(struct work_struct *work);
+
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+#define __PVSRCU_DEP_MAP_INIT(n)	.dep_map = { .name = #n },
+#else
+#define __PVSRCU_DEP_MAP_INIT(n)
+#endif
+
+#define __PVSRCU_INITIALIZER(n) {					\
+	.dom = -1,							\
+	.gp_mutex = __MUTEX_INITIALIZER(n.gp_mutex),			\
+	.cb_lock = __SPIN_LOCK_UNLOCKED(n.cb_lock),			\
+	.cb_tail = &n.cb_head,						\
+	.cb_work = __WORK_INITIALIZER(n.cb_work, pvsrcu_cb_work_fn),	\
+	.name = #n,							\
+	__PVSRCU_DEP_MAP_INIT(n)					\
+}
+
+/**
+ * DEFINE_PVSRCU() - define a pvsrcu domain usable without initialization
+ * @name: the variable
+ *
+ * Like DEFINE_SRCU(). A module that defines one calls
+ * cleanup_pvsrcu_struct() on it before unloading.
+ */
+#define DEFINE_PVSRCU(name)	struct pvsrcu_struct name = __PVSRCU_INITIALIZER(name)
+
+/**
+ * DEFINE_STATIC_PVSRCU() - DEFINE_PVSRCU() with static linkage
+ * @name: the variable
+ */
+#define DEFINE_STATIC_PVSRCU(name) \
+	static struct pvsrcu_struct name = __PVSRCU_INITIALIZER(name)
+
+int __init_pvsrcu_struct(struct pvsrcu_struct *ssp, const char *name,
+			 struct lock_class_key *key);
+
+/**
+ * init_pvsrcu_struct() - initialize a dynamically allocated pvsrcu domain
+ * @ssp: the domain
+ *
+ * Like init_srcu_struct(). May sleep.
+ *
+ * Return: 0, or -ENOSPC when every domain is taken (the device's limit, or
+ * virtio_rcu's ``srcu_domains``).
+ */
+#define init_pvsrcu_struct(ssp) ({					\
+	static struct lock_class_key __pvsrcu_key;			\
+	__init_pvsrcu_struct((ssp), #ssp, &__pvsrcu_key);		\
+})
+
+/**
+ * cleanup_pvsrcu_struct() - give a pvsrcu domain back
+ * @ssp: the domain, with no reader inside and no callback pending
+ *
+ * Like cleanup_srcu_struct(). Refused loudly, and the domain left as it is
+ * (never freed under a user), if readers are inside or callbacks are still
+ * queued: run pvsrcu_barrier() first (checklist item 17). May sleep.
+ *
+ * Return: 0, or -EBUSY if refused.
+ */
+int cleanup_pvsrcu_struct(struct pvsrcu_struct *ssp);
+
+int __pvsrcu_read_lock(struct pvsrcu_struct *ssp);
+void __pvsrcu_read_unlock(struct pvsrcu_struct *ssp, int idx);
+
+/**
+ * pvsrcu_read_lock() - enter a pvsrcu read-side critical section
+ * @ssp: the domain
+ *
+ * Like srcu_read_lock(): the section may sleep, and nests. Usable in
+ * process, softirq and hardirq context (not NMI).
+ *
+ * Return: the index to pass to the matching pvsrcu_read_unlock().
+ */
+static inline int pvsrcu_read_lock(struct pvsrcu_struct *ssp) __acquires(ssp)
+{
+	int idx = __pvsrcu_read_lock(ssp);
+
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	rcu_lock_acquire(&ssp->dep_map);
+#endif
+	return idx;
+}
+
+/**
+ * pvsrcu_read_unlock() - leave a pvsrcu read-side critical section
+ * @ssp: the domain
+ * @idx: what the matching pvsrcu_read_lock() returned
+ *
+ * Like srcu_read_unlock(); may run on another CPU than the lock did.
+ */
+static inline void pvsrcu_read_unlock(struct pvsrcu_struct *ssp, int idx)
+	__releases(ssp)
+{
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	rcu_lock_release(&ssp->dep_map);
+#endif
+	__pvsrcu_read_unlock(ssp, idx);
+}
+
+/**
+ * smp_mb__after_pvsrcu_read_unlock() - full barrier after pvsrcu_read_unlock()
+ *
+ * Like smp_mb__after_srcu_read_unlock(): makes the preceding unlock a full
+ * two-way barrier.
+ */
+#define smp_mb__after_pvsrcu_read_unlock()	smp_mb()
+
+/**
+ * pvsrcu_read_lock_held() - is the caller inside a reader of @ssp?
+ * @ssp: the domain
+ *
+ * Like srcu_read_lock_held(): exact with lockdep; without it (the usual
+ * case) it cannot tell and returns 1, as the kernel's does.
+ *
+ * Return: non-zero if inside (or unknown).
+ */
+static inline int pvsrcu_read_lock_held(const struct pvsrcu_struct *ssp)
+{
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	if (debug_lockdep_rcu_enabled())
+		return lock_is_held(&ssp->dep_map);
+#endif
+	return 1;
+}
+
+/**
+ * pvsrcu_dereference_check() - fetch a pointer protected by a pvsrcu domain
+ * @p: the pointer to read, annotated __rcu
+ * @ssp: the domain
+ * @c: the condition under which the access is legal outside a reader
+ *
+ * Like srcu_dereference_check().
+ */
+#define pvsrcu_dereference_check(p, ssp, c)				\
+	pvrcu_dereference_check(p, pvsrcu_read_lock_held(ssp) || (c))
+
+/**
+ * pvsrcu_dereference() - fetch a pointer inside a reader of @ssp
+ * @p: the pointer to read, annotated __rcu
+ * @ssp: the domain
+ *
+ * Like srcu_dereference().
+ */
+#define pvsrcu_dereference(p, ssp)	pvsrcu_dereference_check(p, ssp, 0)
+
+/**
+ * synchronize_pvsrcu() - wait for the readers of @ssp that began before
+ * @ssp: the domain
+ *
+ * Like synchronize_srcu(). Concurrent callers share grace periods. May
+ * sleep; must not be called inside a reader of @ssp (it would wait for
+ * itself), as the kernel's.
+ */
+void synchronize_pvsrcu(struct pvsrcu_struct *ssp);
+
+/**
+ * synchronize_pvsrcu_expedited() - synchronize_pvsrcu(), polled faster
+ * @ssp: the domain
+ *
+ * Like synchronize_srcu_expedited(). The host scans the domain's counters
+ * more often; no vCPU is ever interrupted for SRCU.
+ */
+void synchronize_pvsrcu_expedited(struct pvsrcu_struct *ssp);
+
+/**
+ * call_pvsrcu() - run a callback after a pvsrcu grace period of @ssp
+ * @ssp: the domain
+ * @head: an rcu_head embedded in the protected structure
+ * @func: the callback, passed @head; runs with bottom halves disabled
+ *
+ * Like call_srcu(). Any context but NMI.
+ */
+void call_pvsrcu(struct pvsrcu_struct *ssp, struct rcu_head *head,
+		 rcu_callback_t func);
+
+/**
+ * pvsrcu_barrier() - wait for the call_pvsrcu() callbacks queued so far
+ * @ssp: the domain
+ *
+ * Like srcu_barrier(). May sleep.
+ */
+void pvsrcu_barrier(struct pvsrcu_struct *ssp);
+
+/* ---- Tasks-Trace RCU ------------------------------------------------------ */
+
+/**
+ * pvrcu_read_lock_trace() - enter a Tasks-Trace read-side critical section
+ *
+ * Like rcu_read_lock_trace(): the section may sleep. It takes the place of
+ * the kernel's reader on a pvsrcu domain of its own, so unlike the kernel's
+ * it returns a cookie (a module cannot keep it in task_struct; the kernel's
+ * own rcu_read_lock_tasks_trace() returns one for the same reason).
+ *
+ * Return: the cookie for pvrcu_read_unlock_trace().
+ */
+int pvrcu_read_lock_trace(void);
+
+/**
+ * pvrcu_read_unlock_trace() - leave a Tasks-Trace read-side critical section
+ * @idx: what the matching pvrcu_read_lock_trace() returned
+ */
+void pvrcu_read_unlock_trace(int idx);
+
+/**
+ * pvrcu_synchronize_tasks_trace() - wait for Tasks-Trace readers
+ *
+ * Like synchronize_rcu_tasks_trace(): waits for every reader that began
+ * before. May sleep.
+ */
+void pvrcu_synchronize_tasks_trace(void);
+
+/**
+ * pvrcu_call_tasks_trace() - callback after a Tasks-Trace grace period
+ * @head: an rcu_head embedded in the protected structure
+ * @func: the callback; runs with bottom halves disabled
+ *
+ * Like call_rcu_tasks_trace(). Any context but NMI.
+ */
+void pvrcu_call_tasks_trace(struct rcu_head *head, rcu_callback_t func);
+
+/**
+ * pvrcu_barrier_tasks_trace() - wait for queued Tasks-Trace callbacks
+ *
+ * Like rcu_barrier_tasks_trace(). May sleep.
+ */
+void pvrcu_barrier_tasks_trace(void);
+
 /* ---- statistics ------------------------------------------------------------ */
 
 /**
@@ -459,6 +727,13 @@ bool pvflush_rcu_work(struct rcu_work *rwork);
  * @gp_requests: grace-period requests sent to the device
  * @exp_requests: of those, expedited
  * @events: events (posts) received from the host
+ * @srcu_device: the device computes pvsrcu grace periods
+ * @srcu_domains: pvsrcu domains that may be in use (device limit, or the
+ *	region's room without a device), the common one included
+ * @srcu_in_use: pvsrcu domains in use, the common one included
+ * @srcu_dev_gps: pvsrcu grace periods the device computed
+ * @srcu_local_gps: pvsrcu grace periods the driver computed itself
+ * @srcu_events: SRCU_DONE events received from the host
  */
 struct pvrcu_stats {
 	bool device;
@@ -472,6 +747,12 @@ struct pvrcu_stats {
 	u64 gp_requests;
 	u64 exp_requests;
 	u64 events;
+	bool srcu_device;
+	u32 srcu_domains;
+	u32 srcu_in_use;
+	u64 srcu_dev_gps;
+	u64 srcu_local_gps;
+	u64 srcu_events;
 };
 
 /**

@@ -79,4 +79,36 @@
 /* Debug aids: item 16. */
 #define rcu_read_lock_held()		pvrcu_read_lock_held()
 
+/* SRCU: items 2, 5, 7, 13, 17. */
+#undef DEFINE_SRCU
+#undef DEFINE_STATIC_SRCU
+#undef init_srcu_struct
+#undef srcu_dereference
+#undef srcu_dereference_check
+#undef smp_mb__after_srcu_read_unlock
+#define srcu_struct			pvsrcu_struct
+#define DEFINE_SRCU(name)		DEFINE_PVSRCU(name)
+#define DEFINE_STATIC_SRCU(name)	DEFINE_STATIC_PVSRCU(name)
+#define init_srcu_struct(ssp)		init_pvsrcu_struct(ssp)
+#define cleanup_srcu_struct(ssp)	cleanup_pvsrcu_struct(ssp)
+#define srcu_read_lock(ssp)		pvsrcu_read_lock(ssp)
+#define srcu_read_unlock(ssp, idx)	pvsrcu_read_unlock(ssp, idx)
+#define srcu_dereference(p, ssp)	pvsrcu_dereference(p, ssp)
+#define srcu_dereference_check(p, ssp, c) pvsrcu_dereference_check(p, ssp, c)
+#define smp_mb__after_srcu_read_unlock() smp_mb__after_pvsrcu_read_unlock()
+#define srcu_read_lock_held(ssp)	pvsrcu_read_lock_held(ssp)
+#define synchronize_srcu(ssp)		synchronize_pvsrcu(ssp)
+#define synchronize_srcu_expedited(ssp)	synchronize_pvsrcu_expedited(ssp)
+#define call_srcu(ssp, head, func)	call_pvsrcu(ssp, head, func)
+#define srcu_barrier(ssp)		pvsrcu_barrier(ssp)
+
+/*
+ * Tasks-Trace: the update side maps; the reader does not, because
+ * pvrcu_read_lock_trace() returns the cookie that rcu_read_lock_trace()
+ * keeps in task_struct (see pvrcu.h).
+ */
+#define synchronize_rcu_tasks_trace()	pvrcu_synchronize_tasks_trace()
+#define call_rcu_tasks_trace(head, func) pvrcu_call_tasks_trace(head, func)
+#define rcu_barrier_tasks_trace()	pvrcu_barrier_tasks_trace()
+
 #endif /* _PVRCU_CHECKLIST_H */
