@@ -13,6 +13,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,21 @@ static void line(const char *name, double *ours, const char *peer,
 			 theirs[0], prec, theirs[BENCH_RUNS - 1], unit);
 }
 
-int main(void)
+static int nonly;
+static char **only;
+
+/* `bench_rcu [NAME...]` runs only the named comparisons (all by default). */
+static bool want(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nonly; i++)
+		if (!strcmp(only[i], name))
+			return true;
+	return !nonly;
+}
+
+int main(int argc, char **argv)
 {
 	double pv_rd[BENCH_RUNS], qs_rd[BENCH_RUNS], mb_rd[BENCH_RUNS];
 	double pv_exp[BENCH_RUNS], pv_norm[BENCH_RUNS], mb_gp[BENCH_RUNS];
@@ -134,9 +149,11 @@ int main(void)
 	double pv_cb[BENCH_RUNS], mb_cb[BENCH_RUNS];
 	double pv_mem[BENCH_RUNS], mb_mem[BENCH_RUNS];
 	double s512[BENCH_RUNS], s1[BENCH_RUNS], idle512[BENCH_RUNS];
-	double sync_ops;
+	double sync_ops = 0;
 	int i;
 
+	nonly = argc - 1;
+	only = argv + 1;
 	bench_pin_self(0);	/* every thread created from here inherits it */
 	warm_heap();
 	machine();
@@ -151,15 +168,17 @@ int main(void)
 	       BENCH_READERS);
 	fflush(stdout);
 
-	for (i = 0; i < BENCH_RUNS; i++) {
+	for (i = 0; want("read_pair") && i < BENCH_RUNS; i++) {
 		pv_rd[i] = pv_read_pair_ns();
 		qs_rd[i] = qsbr_read_pair_ns();
 		mb_rd[i] = memb_read_pair_ns();
 	}
-	line("read_pair", pv_rd, "urcu_qsbr", qs_rd, "ns", 2);
-	line("read_pair", pv_rd, "urcu_memb", mb_rd, "ns", 2);
+	if (want("read_pair")) {
+		line("read_pair", pv_rd, "urcu_qsbr", qs_rd, "ns", 2);
+		line("read_pair", pv_rd, "urcu_memb", mb_rd, "ns", 2);
+	}
 
-	for (i = 0; i < BENCH_RUNS; i++) {
+	for (i = 0; want("gp_expedited") && i < BENCH_RUNS; i++) {
 		struct bench_gp_result r;
 
 		pv_gp_latency(true, &r);
@@ -171,10 +190,12 @@ int main(void)
 		pv_norm[i] = r.median_us;
 		norm_posts[i] = r.posts_per_gp;
 	}
-	line("gp_expedited", pv_exp, "urcu_memb", mb_gp, "us", 1);
-	line("gp_normal", pv_norm, "urcu_memb", mb_gp, "us", 1);
+	if (want("gp_expedited")) {
+		line("gp_expedited", pv_exp, "urcu_memb", mb_gp, "us", 1);
+		line("gp_normal", pv_norm, "urcu_memb", mb_gp, "us", 1);
+	}
 
-	for (i = 0; i < BENCH_RUNS; i++) {
+	for (i = 0; want("sync_throughput") && i < BENCH_RUNS; i++) {
 		struct bench_sync_result r;
 
 		pv_sync_throughput(&r);
@@ -183,10 +204,12 @@ int main(void)
 		memb_sync_throughput(&r);
 		mb_sync[i] = r.ops_per_s;
 	}
-	sync_ops = bench_median(pv_sync, BENCH_RUNS);
-	line("sync_throughput", pv_sync, "urcu_memb", mb_sync, "ops/s", 1);
+	if (want("sync_throughput")) {
+		sync_ops = bench_median(pv_sync, BENCH_RUNS);
+		line("sync_throughput", pv_sync, "urcu_memb", mb_sync, "ops/s", 1);
+	}
 
-	for (i = 0; i < BENCH_RUNS; i++) {
+	for (i = 0; want("cb_throughput") && i < BENCH_RUNS; i++) {
 		struct bench_cb_result r;
 
 		pv_cb_throughput(&r);
@@ -196,28 +219,34 @@ int main(void)
 		mb_cb[i] = r.cb_per_s;
 		mb_mem[i] = r.peak_kib;
 	}
-	line("cb_throughput", pv_cb, "urcu", mb_cb, "cb/s", 1);
-	line("cb_peak_mem", pv_mem, "urcu", mb_mem, "KiB", 0);
+	if (want("cb_throughput")) {
+		line("cb_throughput", pv_cb, "urcu", mb_cb, "cb/s", 1);
+		line("cb_peak_mem", pv_mem, "urcu", mb_mem, "KiB", 0);
+	}
 
-	for (i = 0; i < BENCH_RUNS; i++) {
+	for (i = 0; want("scan_512") && i < BENCH_RUNS; i++) {
 		s512[i] = scan_ns_per_vcpu(512);
 		s1[i] = scan_ns_per_vcpu(1);
 		idle512[i] = scan_idle_advance_ns(512);
 	}
-	line("scan_512", s512, "scan_1", s1, "ns", 2);
+	if (want("scan_512"))
+		line("scan_512", s512, "scan_1", s1, "ns", 2);
 
 	printf("# spread of the %d runs (min..max):\n", BENCH_RUNS);
 	for (i = 0; i < (int)nspread; i++)
 		printf("%s\n", spread[i]);
 
-	printf("# gp_expedited: pvrcu posts per GP %.2f; gp_normal: %.2f\n",
-	       bench_median(exp_posts, BENCH_RUNS),
-	       bench_median(norm_posts, BENCH_RUNS));
-	printf("# sync_throughput: pvrcu ran %.0f GPs/s for %d updaters "
-	       "(%.2f calls per GP)\n", bench_median(pv_gps, BENCH_RUNS),
-	       BENCH_SYNC_UPDATERS,
-	       sync_ops / bench_median(pv_gps, BENCH_RUNS));
-	printf("# scan: an idle rcuc_advance() (no GP) at 512 vCPUs costs "
-	       "%.0f ns\n", bench_median(idle512, BENCH_RUNS));
+	if (want("gp_expedited"))
+		printf("# gp_expedited: pvrcu posts per GP %.2f; gp_normal: %.2f\n",
+		       bench_median(exp_posts, BENCH_RUNS),
+		       bench_median(norm_posts, BENCH_RUNS));
+	if (want("sync_throughput"))
+		printf("# sync_throughput: pvrcu ran %.0f GPs/s for %d updaters "
+		       "(%.2f calls per GP)\n", bench_median(pv_gps, BENCH_RUNS),
+		       BENCH_SYNC_UPDATERS,
+		       sync_ops / bench_median(pv_gps, BENCH_RUNS));
+	if (want("scan_512"))
+		printf("# scan: an idle rcuc_advance() (no GP) at 512 vCPUs costs "
+		       "%.0f ns\n", bench_median(idle512, BENCH_RUNS));
 	return 0;
 }
