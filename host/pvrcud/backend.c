@@ -549,6 +549,9 @@ static uint64_t get_features(VuDev *dev)
 
 	if (to_backend(dev)->opt.srcu_domains)
 		f |= 1ull << VIRTIO_RCU_F_SRCU;
+	/* Run states are published only where KVM statistics are read. */
+	if (to_backend(dev)->kvm)
+		f |= 1ull << VIRTIO_RCU_F_RUN_STATE;
 	return f;
 }
 
@@ -707,6 +710,7 @@ int backend_serve(struct event_loop *el, int sock,
 			b->peer_pid = cred.pid;
 	}
 	b->connected_ns = el_now_ns();
+	tracker_probe(b);
 	if (opts->current)
 		*opts->current = b;
 	log_info("frontend connected (pid %d)", (int)b->peer_pid);

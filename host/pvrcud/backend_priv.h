@@ -96,6 +96,7 @@ void srcu_notify(struct backend *b);
 uint32_t srcu_in_use(const struct backend *b);
 
 /* tracker.c */
+void tracker_probe(struct backend *b);
 void tracker_attach(struct backend *b);
 void tracker_detach(struct backend *b);
 void tracker_sample(struct backend *b);

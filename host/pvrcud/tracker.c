@@ -13,14 +13,18 @@
 #include "backend_priv.h"
 #include "log.h"
 
-void tracker_attach(struct backend *b)
+/*
+ * Look for QEMU's KVM vCPU statistics once per connection. Done when
+ * QEMU connects, since its vCPUs exist by then: the answer decides
+ * whether the device offers VIRTIO_RCU_F_RUN_STATE.
+ */
+void tracker_probe(struct backend *b)
 {
 	char why[256] = "";
-	uint32_t i;
 	int n;
 
 	if (b->kvm_tried)
-		goto map;
+		return;
 	b->kvm_tried = true;
 	if (b->peer_pid <= 0) {
 		log_info("vCPU tracker off: frontend pid unknown; guest reports only");
@@ -37,7 +41,14 @@ void tracker_attach(struct backend *b)
 		return;
 	}
 	log_info("vCPU tracker: %d vCPU stats of QEMU pid %d", n, (int)b->peer_pid);
-map:
+}
+
+/* The region is registered: map guest CPUs to vCPUs by APIC id. */
+void tracker_attach(struct backend *b)
+{
+	uint32_t i;
+
+	tracker_probe(b);
 	if (!b->kvm || !b->have_region)
 		return;
 	free(b->cpu_vcpu);

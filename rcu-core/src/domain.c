@@ -73,6 +73,17 @@ static void publish_seq(struct rcuc_domain *d)
 	rcuc_fence();
 }
 
+static void set_run_state(struct rcuc_domain *d, uint32_t cpu, uint32_t rs)
+{
+	volatile struct virtio_rcu_shm_vcpu *v = rcuc_vline(d, cpu);
+
+	if (rs == d->cpu[cpu].run_state)
+		return;
+	d->cpu[cpu].run_state = rs;
+	v->run_state = htole32(rs);
+	v->run_state_seq = htole64(le64toh(v->run_state_seq) + 1);
+}
+
 int rcuc_attach(struct rcuc_domain *d, void *shm, size_t len, uint32_t ncpus,
 		uint32_t nsrcu, unsigned int flags, uint64_t now_ns)
 {
@@ -103,6 +114,11 @@ int rcuc_attach(struct rcuc_domain *d, void *shm, size_t len, uint32_t ncpus,
 	d->shm = shm;
 	d->ncpus = ncpus;
 	d->nsrcu = nsrcu;
+	/* Run states a previous host wrote are not ours to vouch for. */
+	for (i = 0; i < ncpus; i++) {
+		d->cpu[i].run_state = VIRTIO_RCU_RUN_HALTED;	/* force the write */
+		set_run_state(d, i, VIRTIO_RCU_RUN_UNKNOWN);
+	}
 	if (rcuc_srcu_attach(d, resume) < 0) {
 		rcuc_detach(d);
 		return -1;
@@ -244,6 +260,8 @@ void rcuc_vcpu_sample(struct rcuc_domain *d, uint32_t cpu,
 	}
 	c->have_sample = true;
 	c->sample = *s;
+	if (rcuc_gp_active(d))
+		c->sampled = true;
 	if (rcuc_gp_active(d) && !c->qs) {
 		/* This sample runs after the GP's start was published. */
 		if (!c->snap_valid) {
@@ -258,11 +276,7 @@ void rcuc_vcpu_sample(struct rcuc_domain *d, uint32_t cpu,
 	rs = run_state_of(s);
 	v = rcuc_vline(d, cpu);
 	v->exits = htole64(s->exits);
-	if (rs != c->run_state) {
-		c->run_state = rs;
-		v->run_state = htole32(rs);
-		v->run_state_seq = htole64(le64toh(v->run_state_seq) + 1);
-	}
+	set_run_state(d, cpu, rs);
 }
 
 void rcuc_vcpu_forget(struct rcuc_domain *d, uint32_t cpu)
@@ -273,8 +287,8 @@ void rcuc_vcpu_forget(struct rcuc_domain *d, uint32_t cpu)
 	d->cpu[cpu].snap_valid = false;
 	d->cpu[cpu].exit_seen = false;
 	d->cpu[cpu].out_seen = false;
-	d->cpu[cpu].run_state = VIRTIO_RCU_RUN_UNKNOWN;
-	rcuc_vline(d, cpu)->run_state = htole32(VIRTIO_RCU_RUN_UNKNOWN);
+	d->cpu[cpu].sampled = false;
+	set_run_state(d, cpu, VIRTIO_RCU_RUN_UNKNOWN);
 }
 
 /* ---- quiescence --------------------------------------------------------- */
@@ -418,6 +432,7 @@ static void gp_start(struct rcuc_domain *d, uint64_t now_ns)
 		c->snap_valid = false;
 		c->exit_seen = false;
 		c->out_seen = false;
+		c->sampled = false;
 		c->stall_reports = 0;
 	}
 	publish_seq(d);
@@ -437,10 +452,25 @@ static unsigned int hist_bucket(uint64_t us)
 	return b;
 }
 
+/*
+ * VIRTIO_RCU_F_RUN_STATE: when a GP ends, each vCPU line shows a sample
+ * taken during it, or UNKNOWN. A guest may skip a CPU it sees HALTED.
+ */
+static void forget_stale_run_states(struct rcuc_domain *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->ncpus; i++)
+		if (!d->cpu[i].sampled)
+			set_run_state(d, i, VIRTIO_RCU_RUN_UNKNOWN);
+	rcuc_fence();	/* before the end of the GP is published */
+}
+
 static void gp_end(struct rcuc_domain *d, uint64_t now_ns)
 {
 	uint64_t took = now_ns - d->gp_start_ns;
 
+	forget_stale_run_states(d);
 	d->gp_seq = (d->gp_seq | VIRTIO_RCU_SEQ_STATE_MASK) + 1;
 	d->stats.gps_completed++;
 	d->stats.last_gp_ns = took;

@@ -17,6 +17,7 @@ struct rcuc_cpu {
 	uint64_t exits_snap;
 	bool exit_seen;			/* exits moved past the snapshot */
 	bool out_seen;			/* halted/out of guest after GP start */
+	bool sampled;			/* the tracker sampled it during this GP */
 	uint32_t stall_reports;
 	/* tracker */
 	bool have_sample;

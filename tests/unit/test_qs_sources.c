@@ -310,3 +310,31 @@ Test(sources, big_backlog_expedites)
 	cr_assert_eq(rcuc_stats(d)->gps_expedited, 1);
 	cr_assert_eq(posts[0] + posts[1] + posts[2] + posts[3], 4, "posted at once");
 }
+
+/* VIRTIO_RCU_F_RUN_STATE: at a GP's end a line is fresh or UNKNOWN. */
+Test(sources, run_state_at_gp_end_is_from_that_gp_or_unknown)
+{
+	uint64_t c;
+
+	sample(1, 5, true);		/* halted, while no GP runs */
+	sample(2, 5, true);
+	cr_assert_eq(fr_vline(&f, 1)->run_state, htole32(VIRTIO_RCU_RUN_HALTED));
+	c = rcuc_gp_request(d, false, 0);
+	sample(2, 5, true);		/* CPU 2 sampled during the GP, 1 not */
+	fr_report_all(&f);
+	rcuc_advance(d, 1);
+	cr_assert(rcuc_gp_done(d, c));
+	cr_assert_eq(fr_vline(&f, 1)->run_state, htole32(VIRTIO_RCU_RUN_UNKNOWN),
+		     "a sample from before the GP does not vouch for it");
+	cr_assert_eq(fr_vline(&f, 2)->run_state, htole32(VIRTIO_RCU_RUN_HALTED));
+}
+
+Test(sources, attach_forgets_run_states_a_previous_host_wrote)
+{
+	fr_vline(&f, 0)->run_state = htole32(VIRTIO_RCU_RUN_HALTED);
+	fr_vline(&f, 3)->run_state = htole32(VIRTIO_RCU_RUN_PREEMPTED);
+	rcuc_detach(d);
+	cr_assert_eq(rcuc_attach(d, f.shm, f.len, 4, 0, RCUC_ATTACH_RESUME, 0), 0);
+	cr_assert_eq(fr_vline(&f, 0)->run_state, htole32(VIRTIO_RCU_RUN_UNKNOWN));
+	cr_assert_eq(fr_vline(&f, 3)->run_state, htole32(VIRTIO_RCU_RUN_UNKNOWN));
+}
