@@ -56,7 +56,20 @@ $(BUILD)/obj/host/pvrcud/%.o: EXTRA_CFLAGS = -I$(QEMU_PREFIX)/include/libvhost-u
 $(BUILD)/pvrcud: $(PVRCUD_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libvrcudev.a $(BUILD)/librcucore.a $(QEMU_PREFIX)/lib/libvhost-user.a
 	$(CC) -o $@ $^ $(LDLIBS_HOST)
 
-$(BUILD)/pvrcuctl: $(BUILD)/obj/host/pvrcuctl/pvrcuctl.o
+PVRCUCTL_SRC := $(wildcard host/pvrcuctl/*.c)
+
+# The domain template, built into pvrcuctl as a C string.
+$(BUILD)/gen/domain_template.h: host/libvirt/pvrcu-domain.xml.in
+	@mkdir -p $(dir $@)
+	@{ echo '/* Generated from $< by the Makefile. */'; \
+	   echo 'const char domain_xml_template[] ='; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	   echo ';'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/host/pvrcuctl/%.o: EXTRA_CFLAGS = -I$(BUILD)/gen
+$(BUILD)/obj/host/pvrcuctl/domain_xml.o: $(BUILD)/gen/domain_template.h
+
+$(BUILD)/pvrcuctl: $(PVRCUCTL_SRC:%.c=$(BUILD)/obj/%.o)
 	$(CC) -o $@ $^
 
 host: $(BUILD)/pvrcud $(BUILD)/pvrcuctl
@@ -86,7 +99,11 @@ $(BUILD)/obj/tests/%.o: EXTRA_CFLAGS = $(TEST_CFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtestsupport.a $(BUILD)/libvrcudev.a $(BUILD)/librcucore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_HOST) $(TEST_CFLAGS) -MMD -MP -o $@ $(filter %.c %.a,$^) -lcriterion $(LDLIBS_HOST)
+	$(CC) $(CFLAGS_HOST) $(TEST_CFLAGS) -MMD -MP -o $@ $(filter %.c %.o %.a,$^) -lcriterion $(LDLIBS_HOST)
+
+# pvrcuctl's domain-xml generator
+$(BUILD)/tests/test_domain_xml: $(BUILD)/obj/host/pvrcuctl/domain_xml.o
+$(BUILD)/tests/test_domain_xml: TEST_CFLAGS += -Ihost/pvrcuctl
 
 $(BUILD)/torture-soak: tests/torture/soak.c $(BUILD)/libtestsupport.a $(BUILD)/librcucore.a
 	$(CC) $(CFLAGS_HOST) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS_HOST)
