@@ -21,12 +21,13 @@ PVRCUD_SRC := $(wildcard host/pvrcud/*.c)
 # host/pvrcuctl is built on its own: it talks to pvrcud only by socket
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
-.PHONY: all deps host module image demo check unit vm-test bench soak fuzz fuzz-regress model model-deep clean help
+.PHONY: all deps host module image demo check unit vm-test bench soak fuzz fuzz-regress model model-deep install clean help
 
 help:
 	@echo "make demo   - set up, boot a VM with pvrcud, show the guest using it"
 	@echo "make check  - set up, build with -Werror, run every test"
 	@echo "make deps | host | module | image | unit | vm-test | clean"
+	@echo "make install [PREFIX=/usr/local] [DESTDIR=]"
 
 deps:
 	@mkdir -p $(BUILD) $(PVRCU_CACHE)
@@ -86,6 +87,61 @@ module:
 
 image: module
 	sh images/mkinitramfs.sh $(KERNEL_DIR) $(BUILD)/guest $(BUILD)/initramfs.cpio.gz
+
+# ---- install ------------------------------------------------------------
+# PREFIX/sbin/pvrcud (also PREFIX/libexec/vhost-user-rcu, with QEMU's
+# vhost-user JSON descriptor), PREFIX/bin/pvrcuctl, the project's QEMU in
+# PREFIX/lib/pvrcu/qemu, the domain template, man pages; the libvirt hook
+# and its settings under /etc; the guest modules' sources for DKMS in
+# /usr/src/pvrcu-VERSION. DESTDIR is prepended to every path.
+
+VERSION := 0.1
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+LIBVIRT_HOOKDIR ?= /etc/libvirt/hooks
+DKMS_SRCDIR ?= /usr/src/pvrcu-$(VERSION)
+SBINDIR = $(PREFIX)/sbin
+BINDIR = $(PREFIX)/bin
+LIBEXECDIR = $(PREFIX)/libexec
+DATADIR = $(PREFIX)/share
+MANDIR = $(DATADIR)/man
+PVRCU_QEMUDIR = $(PREFIX)/lib/pvrcu/qemu
+# the guest modules' sources (not Kbuild's generated *.mod.c)
+DKMS_GUEST_SRC = $(filter-out %.mod.c,$(wildcard guest-driver/*.c)) $(wildcard guest-driver/*.h)
+
+SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@PVRCUD@|$(SBINDIR)/pvrcud|g' \
+	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@HOOKDIR@|$(LIBVIRT_HOOKDIR)|g' \
+	-e 's|@HOOK_CONF@|$(SYSCONFDIR)/pvrcu/hook.conf|g'
+
+install: host
+	@test -x "$(QEMU_PREFIX)/bin/qemu-system-x86_64" || { echo "install: run make deps first"; exit 1; }
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(DATADIR)/qemu/vhost-user $(DESTDIR)$(DATADIR)/pvrcu \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(PVRCU_QEMUDIR)/bin $(DESTDIR)$(PVRCU_QEMUDIR)/share \
+		$(DESTDIR)$(LIBVIRT_HOOKDIR)/qemu.d $(DESTDIR)$(SYSCONFDIR)/pvrcu \
+		$(DESTDIR)$(DKMS_SRCDIR)/guest-driver/include $(DESTDIR)$(DKMS_SRCDIR)/virtio-rcu/include
+	install -m 755 $(BUILD)/pvrcud $(DESTDIR)$(SBINDIR)/pvrcud
+	ln -sfn ../sbin/pvrcud $(DESTDIR)$(LIBEXECDIR)/vhost-user-rcu
+	install -m 755 $(BUILD)/pvrcuctl $(DESTDIR)$(BINDIR)/pvrcuctl
+	$(SUBST) host/vhost-user/50-pvrcu-rcu.json.in > $(DESTDIR)$(DATADIR)/qemu/vhost-user/50-pvrcu-rcu.json
+	install -m 755 $(QEMU_PREFIX)/bin/qemu-system-x86_64 $(DESTDIR)$(PVRCU_QEMUDIR)/bin/
+	cp -R $(QEMU_PREFIX)/share/qemu $(DESTDIR)$(PVRCU_QEMUDIR)/share/
+	install -m 644 host/libvirt/pvrcu-domain.xml.in $(DESTDIR)$(DATADIR)/pvrcu/
+	install -m 644 man/pvrcuctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/pvrcud.8 $(DESTDIR)$(MANDIR)/man8/
+	$(SUBST) host/libvirt/pvrcu-hook.in > $(DESTDIR)$(LIBVIRT_HOOKDIR)/qemu.d/pvrcu
+	chmod 755 $(DESTDIR)$(LIBVIRT_HOOKDIR)/qemu.d/pvrcu
+	@# the settings file is the administrator's once it exists
+	test -e $(DESTDIR)$(SYSCONFDIR)/pvrcu/hook.conf || \
+		$(SUBST) host/libvirt/hook.conf.in > $(DESTDIR)$(SYSCONFDIR)/pvrcu/hook.conf
+	$(SUBST) dkms/dkms.conf.in > $(DESTDIR)$(DKMS_SRCDIR)/dkms.conf
+	install -m 644 guest-driver/Kbuild guest-driver/Makefile $(DKMS_GUEST_SRC) \
+		$(DESTDIR)$(DKMS_SRCDIR)/guest-driver/
+	install -m 644 guest-driver/include/*.h $(DESTDIR)$(DKMS_SRCDIR)/guest-driver/include/
+	install -m 644 virtio-rcu/include/*.h $(DESTDIR)$(DKMS_SRCDIR)/virtio-rcu/include/
+	@echo "install: done under $(DESTDIR)$(PREFIX); restart libvirtd once so it sees the hook"
 
 # ---- tests --------------------------------------------------------------
 
