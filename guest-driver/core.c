@@ -117,6 +117,12 @@ void pvrcu_get_stats(struct pvrcu_stats *st)
 		st->gp_requests += READ_ONCE(s->gp_requests);
 		st->exp_requests += READ_ONCE(s->exp_requests);
 		st->events += READ_ONCE(s->events);
+		st->tasks_gps += READ_ONCE(s->tasks_gps);
+		st->tasks_holdouts += READ_ONCE(s->tasks_holdouts);
+		st->tasks_user_qs += READ_ONCE(s->tasks_user_qs);
+		st->rude_gps += READ_ONCE(s->rude_gps);
+		st->rude_cpus_worked += READ_ONCE(s->rude_cpus_worked);
+		st->rude_cpus_skipped += READ_ONCE(s->rude_cpus_skipped);
 	}
 	st->cb_pending = pvrcu_cb_pending();
 	st->device = pvrcu_gp_have_device();
@@ -183,10 +189,13 @@ static int __init pvrcu_init(void)
 	ret = pvrcu_cb_init();
 	if (ret)
 		goto err_gp;
+	ret = pvrcu_tasks_init();
+	if (ret)
+		goto err_cb;
 	ret = cpuhp_setup_state(CPUHP_BP_PREPARE_DYN, "pvrcu:prepare",
 				pvrcu_cpu_prepare, pvrcu_cpu_dead);
 	if (ret < 0)
-		goto err_cb;
+		goto err_tasks;
 	pvrcu_cpuhp_state = ret;
 	ret = pvrcu_dev_init();
 	if (ret)
@@ -195,6 +204,8 @@ static int __init pvrcu_init(void)
 
 err_cpuhp:
 	cpuhp_remove_state_nocalls(pvrcu_cpuhp_state);
+err_tasks:
+	pvrcu_tasks_exit();
 err_cb:
 	pvrcu_cb_exit();
 err_gp:
@@ -215,6 +226,7 @@ static void __exit pvrcu_exit(void)
 	u64 pending;
 
 	pvrcu_dev_exit();		/* device removed: native GPs from here */
+	pvrcu_tasks_exit();		/* Tasks flavours: barrier (pvrcu GPs) */
 	pending = pvrcu_cb_pending();
 	pvrcu_barrier();
 	pr_info("pvrcu: unloading: %llu callbacks were pending, all invoked\n",
