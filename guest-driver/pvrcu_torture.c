@@ -100,7 +100,7 @@ struct tort_ops {
 	bool readers_preempt;	/* sections may be preempted (not sleep) */
 	bool readers_sleep;	/* sections may block */
 	bool readers_must_block; /* GPs need readers to block between sections */
-	bool long_readers;	/* some sections last milliseconds */
+	bool long_readers;	/* timed by the clock, some for milliseconds */
 	void (*sync)(void);
 	void (*exp_sync)(void);
 	void (*call)(struct rcu_head *head, rcu_callback_t func);
@@ -411,15 +411,20 @@ static void tort_check_cb_context(void)
 
 /* ---- readers ---------------------------------------------------------------- */
 
-/* Busy-wait @us, letting the scheduler preempt us now and then. */
-static void tort_udelay_preempt(unsigned int us)
+/*
+ * Busy-wait @us by the clock: udelay() trusts the boot-time delay
+ * calibration, which TCG on a loaded host can get wrong by orders of
+ * magnitude. Preemptible readers let the scheduler in now and then.
+ */
+static void tort_spin(unsigned int us)
 {
-	while (us > 100) {
-		udelay(100);
-		cond_resched();
-		us -= 100;
-	}
-	udelay(us);
+	u64 end = ktime_get_ns() + (u64)us * NSEC_PER_USEC;
+
+	do {
+		if (cur_ops.readers_preempt)
+			cond_resched();
+		cpu_relax();
+	} while (ktime_get_ns() < end);
 }
 
 /*
@@ -430,14 +435,29 @@ static void tort_udelay_preempt(unsigned int us)
 static void tort_preempted_delay(u32 r)
 {
 	unsigned long nivcsw = READ_ONCE(current->nivcsw);
-	int us;
+	u64 end = ktime_get_ns() + 40 * NSEC_PER_MSEC;
 
-	for (us = 0; us < 40000 && READ_ONCE(current->nivcsw) - nivcsw < 2;
-	     us += 100) {
-		udelay(100);
-		cond_resched();
+	while (READ_ONCE(current->nivcsw) - nivcsw < 2 && ktime_get_ns() < end)
+		tort_spin(100);
+	tort_spin(5000 + (r >> 8) % 10000);
+}
+
+/*
+ * Sections of the Tasks flavours: some last milliseconds, longer than a
+ * pvrcu GP, so a GP of the flavour that waited only for that is caught.
+ */
+static void tort_read_delay_long(u32 r)
+{
+	if (!(r % 64)) {
+		if (cur_ops.readers_preempt)
+			tort_preempted_delay(r);
+		else
+			tort_spin(2000 + (r >> 8) % 8000);
+	} else if (!(r % 16)) {
+		tort_spin(200 + (r >> 8) % 800);
+	} else if (!(r % 4)) {
+		udelay((r >> 8) % 20);
 	}
-	tort_udelay_preempt(5000 + (r >> 8) % 10000);
 }
 
 static void tort_read_delay(u32 r)
@@ -446,24 +466,14 @@ static void tort_read_delay(u32 r)
 		schedule_timeout_uninterruptible(1);
 		return;
 	}
-	if (cur_ops.long_readers && !(r % 64)) {
-		/*
-		 * Milliseconds: longer than a pvrcu GP, so a GP of the flavour
-		 * that waited only for that would be caught.
-		 */
-		if (cur_ops.readers_preempt)
-			tort_preempted_delay(r);
-		else
-			mdelay(2 + (r >> 8) % 9);
-	} else if (!(r % 16)) {
-		/* long: spans GPs if broken */
-		if (cur_ops.readers_preempt)
-			tort_udelay_preempt(200 + (r >> 8) % 800);
-		else
-			udelay(200 + (r >> 8) % 800);
-	} else if (!(r % 4)) {
-		udelay((r >> 8) % 20);
+	if (cur_ops.long_readers) {
+		tort_read_delay_long(r);
+		return;
 	}
+	if (!(r % 16))
+		udelay(200 + (r >> 8) % 800);	/* long: spans GPs if broken */
+	else if (!(r % 4))
+		udelay((r >> 8) % 20);
 }
 
 static void tort_one_read(struct rnd_state *rs, long *hist)
