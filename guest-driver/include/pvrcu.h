@@ -522,9 +522,9 @@ u64 pvrcu_cpu_irqs(int cpu);
  * takes the user-mode tick as a quiescent state through a hook a module
  * cannot use; the time accounting shows the same tick). Consequences:
  *
- * - A task that loops in the kernel without blocking (cond_resched() is
- *   a preemption, not a voluntary switch) holds every grace period until
- *   it blocks.
+ * - A task that loops in the kernel without blocking holds every grace
+ *   period until it blocks: cond_resched(), yield() and schedule() while
+ *   TASK_RUNNING count as preemptions (nivcsw), not voluntary switches.
  * - A CPU-bound user task ends its part at its next tick in user mode, up
  *   to a tick late; on a nohz_full CPU, where the tick stops, only once it
  *   enters the kernel or blocks.
