@@ -122,6 +122,12 @@ void pvrcu_get_stats(struct pvrcu_stats *st)
 		st->gp_requests += READ_ONCE(s->gp_requests);
 		st->exp_requests += READ_ONCE(s->exp_requests);
 		st->events += READ_ONCE(s->events);
+		st->tasks_gps += READ_ONCE(s->tasks_gps);
+		st->tasks_holdouts += READ_ONCE(s->tasks_holdouts);
+		st->tasks_user_qs += READ_ONCE(s->tasks_user_qs);
+		st->rude_gps += READ_ONCE(s->rude_gps);
+		st->rude_cpus_worked += READ_ONCE(s->rude_cpus_worked);
+		st->rude_cpus_skipped += READ_ONCE(s->rude_cpus_skipped);
 	}
 	st->cb_pending = pvrcu_cb_pending();
 	st->device = pvrcu_gp_have_device();
@@ -198,10 +204,13 @@ static int __init pvrcu_init(void)
 	ret = pvrcu_tasks_trace_init();
 	if (ret)
 		goto err_srcu;
+	ret = pvrcu_tasks_init();
+	if (ret)
+		goto err_tt;
 	ret = cpuhp_setup_state(CPUHP_BP_PREPARE_DYN, "pvrcu:prepare",
 				pvrcu_cpu_prepare, pvrcu_cpu_dead);
 	if (ret < 0)
-		goto err_tt;
+		goto err_tasks;
 	pvrcu_cpuhp_state = ret;
 	ret = pvrcu_dev_init();
 	if (ret)
@@ -210,6 +219,8 @@ static int __init pvrcu_init(void)
 
 err_cpuhp:
 	cpuhp_remove_state_nocalls(pvrcu_cpuhp_state);
+err_tasks:
+	pvrcu_tasks_exit();
 err_tt:
 	pvrcu_tasks_trace_exit();
 err_srcu:
@@ -235,6 +246,7 @@ static void __exit pvrcu_exit(void)
 
 	pvrcu_dev_exit();		/* device removed: native GPs from here */
 	pvrcu_tasks_trace_exit();	/* its callbacks run, its domain goes */
+	pvrcu_tasks_exit();		/* Tasks flavours: barrier (pvrcu GPs) */
 	pending = pvrcu_cb_pending();
 	pvrcu_barrier();
 	pr_info("pvrcu: unloading: %llu callbacks were pending, all invoked\n",

@@ -62,6 +62,7 @@ static struct {
 	spinlock_t lock;		/* the queue, and ->vq itself */
 	struct virtqueue *vq;
 	bool exp_ok;			/* VIRTIO_RCU_F_EXPEDITE negotiated */
+	bool run_state_ok;		/* VIRTIO_RCU_F_RUN_STATE negotiated */
 } vreq;
 
 static DEFINE_MUTEX(vrcu_probe_mutex);
@@ -212,6 +213,15 @@ int pvrcu_dev_gp_async(bool exp)
 	if (flags)
 		this_cpu_inc(pvrcu_pstats.exp_requests);
 	return 0;
+}
+
+/*
+ * Tasks-Rude RCU (tasks.c) may read the vCPU lines: the device keeps them,
+ * and each reflects a sample taken during the last GP that ended.
+ */
+bool pvrcu_dev_has_run_state(void)
+{
+	return READ_ONCE(vreq.run_state_ok);
 }
 
 struct vrcu_sync {
@@ -469,6 +479,7 @@ static void vrcu_shutdown(struct virtio_rcu *vr)
 {
 	spin_lock_irq(&vreq.lock);
 	vreq.vq = NULL;
+	vreq.run_state_ok = false;
 	spin_unlock_irq(&vreq.lock);
 	/* After the reset the device no longer touches the region. */
 	virtio_reset_device(vr->vdev);
@@ -577,6 +588,7 @@ static int vrcu_probe(struct virtio_device *vdev)
 	spin_lock_irq(&vreq.lock);
 	vreq.vq = vr->reqq;
 	vreq.exp_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_EXPEDITE);
+	vreq.run_state_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_RUN_STATE);
 	spin_unlock_irq(&vreq.lock);
 
 	vrcu_region_used = true;
@@ -663,6 +675,7 @@ static const struct virtio_device_id id_table[] = {
 static unsigned int features[] = {
 	VIRTIO_RCU_F_EXPEDITE,
 	VIRTIO_RCU_F_SRCU,
+	VIRTIO_RCU_F_RUN_STATE,
 };
 
 static struct virtio_driver virtio_rcu_driver = {

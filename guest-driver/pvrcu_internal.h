@@ -8,6 +8,7 @@
  *                synchronize, the polled API
  *   callbacks.c  per-CPU callback lists, pvrcu_call(), pvrcu_barrier()
  *   device.c     the virtio driver: requests, events, probe and remove
+ *   tasks.c      Tasks RCU and Tasks-Rude RCU: GPs computed in the guest
  *   srcu.c       pvsrcu domains: readers, the scan, device or local GPs
  *   tasks_trace.c  Tasks-Trace RCU on a dedicated pvsrcu domain
  */
@@ -41,6 +42,12 @@ struct pvrcu_pcpu_stats {
 	u64 cb_throttled;
 	u64 gp_requests;
 	u64 exp_requests;
+	u64 tasks_gps;		/* Tasks RCU grace periods ended */
+	u64 tasks_holdouts;	/* tasks they waited for after the scan */
+	u64 tasks_user_qs;	/* ... seen quiescent by user/guest time */
+	u64 rude_gps;		/* Tasks-Rude RCU grace periods ended */
+	u64 rude_cpus_worked;	/* CPUs made to run a work item for them */
+	u64 rude_cpus_skipped;	/* CPUs skipped: the host saw them halted */
 };
 DECLARE_PER_CPU(struct pvrcu_pcpu_stats, pvrcu_pstats);
 
@@ -107,6 +114,14 @@ int pvrcu_dev_gp_async(bool exp);
  * full GP has elapsed (the answer, or @cookie found done).
  */
 int pvrcu_dev_gp_wait(bool exp, unsigned long cookie);
+/* The bound device keeps the vCPU lines (VIRTIO_RCU_F_RUN_STATE). */
+bool pvrcu_dev_has_run_state(void);
+
+/* ---- tasks.c -------------------------------------------------------------- */
+
+int pvrcu_tasks_init(void);
+/* Barriers both flavours; needs the GP machinery (before pvrcu_gp_exit()). */
+void pvrcu_tasks_exit(void);
 
 /*
  * A request, answered at once by the device (no WAIT); sleeps. Returns the

@@ -2,21 +2,29 @@
 /*
  * pvrcu_torture: rcutorture's core checks against the pvrcu API.
  *
- * Readers hold the current element in pvrcu readers of every flavour,
- * sometimes for a long time, and check that it was not freed under them:
- * its "pipe age" (how many grace periods (GPs) ended since it was removed,
+ * A flavour is a struct tort_ops, like rcutorture's rcu_torture_ops: its
+ * reader, its update-side API and the writer types that apply to it.
+ *
+ * Readers hold the current element in readers of the flavour, sometimes
+ * for a long time, and check that it was not freed under them: its "pipe
+ * age" (how many grace periods (GPs) ended since it was removed,
  * rcutorture's pipe_count) must be at most 1, and it must not be freed
  * (mbtest cleared, poisoned by SLAB_POISON, or reused with a new serial).
- * Writers replace the element and retire the old one under every GP API:
- * synchronize, expedited, polled (start/poll and get/cond), pvrcu_call()
- * chains that age it by one per GP, and pvkfree_rcu(). A barrier thread
- * queues one callback per CPU from interrupt context and checks
- * pvrcu_barrier() waited for all of them; a flood thread queues callbacks
- * as fast as it can and checks that GPs keep ending and memory stays
- * bounded. Every callback checks that it runs with bottom halves disabled.
+ * Writers replace the element and retire the old one under every GP API
+ * of the flavour: for rcu synchronize, expedited, polled (start/poll and
+ * get/cond), pvrcu_call() chains that age it by one per GP, and
+ * pvkfree_rcu(); for the Tasks flavours synchronize and call chains. A
+ * barrier thread queues one callback per CPU from interrupt context and
+ * checks that the flavour's barrier waited for all of them; for rcu, a
+ * flood thread queues callbacks as fast as it can and checks that GPs keep
+ * ending and memory stays bounded. Every callback checks that it runs with
+ * bottom halves disabled.
+ *
+ * test_break_gp=1 replaces the flavour's synchronize, call and barrier by
+ * ones that wait for no GP at all: the run must then FAIL.
  *
  * The run ends with exactly one line:
- *   pvrcu-torture: flavor=rcu duration=<s> reads=<n> gps=<n> callbacks=<n>
+ *   pvrcu-torture: flavor=<f> duration=<s> reads=<n> gps=<n> callbacks=<n>
  *   errors=<n> result=<PASS|FAIL>
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -33,6 +41,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/workqueue.h>
 
 #include "pvrcu.h"
 
@@ -42,13 +51,13 @@
 
 static char *flavor = "rcu";
 module_param(flavor, charp, 0444);
-MODULE_PARM_DESC(flavor, "rcu (part 1); srcu, tasks, tasks_rude, tasks_trace to come");
+MODULE_PARM_DESC(flavor, "rcu, tasks or tasks_rude; srcu and tasks_trace to come");
 static int duration = 20;
 module_param(duration, int, 0444);
 MODULE_PARM_DESC(duration, "Seconds to run");
 static int readers = -1;
 module_param(readers, int, 0444);
-MODULE_PARM_DESC(readers, "Reader threads (-1: online CPUs - 1, at least 1)");
+MODULE_PARM_DESC(readers, "Reader threads (-1: online CPUs - 1, at least 1; preemptible readers: online CPUs + 1)");
 static int writers = 1;
 module_param(writers, int, 0444);
 MODULE_PARM_DESC(writers, "Updater threads");
@@ -58,6 +67,9 @@ MODULE_PARM_DESC(fwd_secs, "Seconds of callback flood (forward progress); 0: non
 static long fwd_bound;
 module_param(fwd_bound, long, 0444);
 MODULE_PARM_DESC(fwd_bound, "Most flood callbacks pending at once (0: 2 x qhimark per CPU)");
+static bool test_break_gp;
+module_param(test_break_gp, bool, 0444);
+MODULE_PARM_DESC(test_break_gp, "Test the test: GPs of the flavour end at once (must FAIL)");
 
 struct tort_elem {
 	struct rcu_head rh;
@@ -73,12 +85,45 @@ static const char * const wr_names[WR_NTYPES] = {
 	"sync", "exp", "poll", "cond", "call", "kfree",
 };
 
+/*
+ * One flavour of RCU under test. Optional members are NULL when the
+ * flavour has no such API; a writer type needs the members it uses.
+ */
+struct tort_ops {
+	const char *name;
+	int (*init)(void);			/* optional: set up a domain */
+	void (*cleanup)(void);			/* optional */
+	/* Enter a reader; @r: random bits to vary its kind. A cookie back. */
+	int (*readlock)(u32 r);
+	struct tort_elem *(*deref)(int cookie);
+	void (*readunlock)(int cookie);
+	bool readers_preempt;	/* sections may be preempted (not sleep) */
+	bool readers_sleep;	/* sections may block */
+	bool readers_must_block; /* GPs need readers to block between sections */
+	bool long_readers;	/* timed by the clock, some for milliseconds */
+	void (*sync)(void);
+	void (*exp_sync)(void);
+	void (*call)(struct rcu_head *head, rcu_callback_t func);
+	void (*cb_barrier)(void);
+	unsigned long (*get_state)(void);	/* polled API */
+	unsigned long (*start_poll)(void);
+	bool (*poll_state)(unsigned long cookie);
+	void (*cond_sync)(unsigned long cookie);
+	void (*kfree)(struct tort_elem *p);	/* kfree_rcu() */
+	unsigned long (*gp_count)(void);	/* GPs ended so far */
+	void (*stats)(const struct pvrcu_stats *a, const struct pvrcu_stats *b);
+	unsigned int writers;			/* BIT(WR_*) that apply */
+	bool fwd;				/* callback flood */
+};
+
 static struct tort_elem __rcu *tort_current;
 static DEFINE_MUTEX(tort_update_mutex);	/* updaters' exclusion (item 1) */
 static struct kmem_cache *tort_cache;
 static atomic_long_t tort_live;		/* elements not yet freed */
 static atomic64_t tort_serial;
 static bool tort_stop;
+static struct tort_ops cur_ops;		/* the flavour under test */
+static int wr_types[WR_NTYPES], n_wr_types;
 
 static atomic_long_t n_reads, n_cbs, n_barriers, n_fwd;
 static atomic_long_t wr_count[WR_NTYPES];
@@ -92,6 +137,245 @@ static atomic_long_t fwd_pending;
 
 static struct task_struct **tort_tasks;
 static int tort_ntasks;
+
+/* ---- flavour: rcu ---------------------------------------------------------- */
+
+/* All three reader kinds, and sometimes a nested one. */
+static int tort_rcu_readlock(u32 r)
+{
+	int kind = r % 3;
+	bool nest = !((r >> 2) & 7);
+
+	if (kind == 1)
+		pvrcu_read_lock_bh();
+	else if (kind == 2)
+		pvrcu_read_lock_sched();
+	else
+		pvrcu_read_lock();
+	if (nest)
+		pvrcu_read_lock();
+	return kind | nest << 2;
+}
+
+static struct tort_elem *tort_rcu_deref(int cookie)
+{
+	return (cookie & 3) == 1 ? pvrcu_dereference_bh(tort_current) :
+				   pvrcu_dereference(tort_current);
+}
+
+static void tort_rcu_readunlock(int cookie)
+{
+	int kind = cookie & 3;
+
+	if (cookie & 4)
+		pvrcu_read_unlock();
+	if (kind == 1)
+		pvrcu_read_unlock_bh();
+	else if (kind == 2)
+		pvrcu_read_unlock_sched();
+	else
+		pvrcu_read_unlock();
+}
+
+static void tort_rcu_kfree(struct tort_elem *p)
+{
+	pvkfree_rcu(p, rh);
+}
+
+static unsigned long tort_rcu_gp_count(void)
+{
+	return pvrcu_get_state() / 4;
+}
+
+static const struct tort_ops tort_rcu_ops = {
+	.name = "rcu",
+	.readlock = tort_rcu_readlock,
+	.deref = tort_rcu_deref,
+	.readunlock = tort_rcu_readunlock,
+	.sync = pvrcu_synchronize,
+	.exp_sync = pvrcu_synchronize_expedited,
+	.call = pvrcu_call,
+	.cb_barrier = pvrcu_barrier,
+	.get_state = pvrcu_get_state,
+	.start_poll = pvrcu_start_poll,
+	.poll_state = pvrcu_poll_state,
+	.cond_sync = pvrcu_cond_synchronize,
+	.kfree = tort_rcu_kfree,
+	.gp_count = tort_rcu_gp_count,
+	.writers = BIT(WR_SYNC) | BIT(WR_EXP) | BIT(WR_POLL) | BIT(WR_COND) |
+		   BIT(WR_CALL) | BIT(WR_KFREE),
+	.fwd = true,
+};
+
+/* ---- flavours: tasks and tasks_rude ----------------------------------------- */
+
+/*
+ * A Tasks RCU reader has no markers: it is whatever a task runs between
+ * two voluntary context switches. This one keeps preemption enabled and
+ * is preempted in the middle (readers outnumber CPUs, and cond_resched()
+ * in its delay is an involuntary switch), but never blocks; the reader
+ * threads block between sections.
+ */
+static int tort_tasks_readlock(u32 r)
+{
+	return 0;
+}
+
+static struct tort_elem *tort_tasks_deref(int cookie)
+{
+	return rcu_dereference_raw(tort_current);
+}
+
+static void tort_tasks_readunlock(int cookie)
+{
+}
+
+static unsigned long tort_tasks_gp_count(void)
+{
+	struct pvrcu_stats st;
+
+	pvrcu_get_stats(&st);
+	return st.tasks_gps;
+}
+
+static void tort_tasks_stats(const struct pvrcu_stats *a,
+			     const struct pvrcu_stats *b)
+{
+	pr_info("tasks: %llu GPs, %llu holdouts waited for, %llu of them seen in user/guest time\n",
+		b->tasks_gps - a->tasks_gps,
+		b->tasks_holdouts - a->tasks_holdouts,
+		b->tasks_user_qs - a->tasks_user_qs);
+}
+
+static const struct tort_ops tort_tasks_ops = {
+	.name = "tasks",
+	.readlock = tort_tasks_readlock,
+	.deref = tort_tasks_deref,
+	.readunlock = tort_tasks_readunlock,
+	.readers_preempt = true,
+	.readers_must_block = true,
+	.long_readers = true,
+	.sync = pvrcu_synchronize_tasks,
+	.call = pvrcu_call_tasks,
+	.cb_barrier = pvrcu_barrier_tasks,
+	.gp_count = tort_tasks_gp_count,
+	.stats = tort_tasks_stats,
+	.writers = BIT(WR_SYNC) | BIT(WR_CALL),
+};
+
+/* A Tasks-Rude reader: any region with preemption disabled. */
+static int tort_rude_readlock(u32 r)
+{
+	preempt_disable();
+	return 0;
+}
+
+static void tort_rude_readunlock(int cookie)
+{
+	preempt_enable();
+}
+
+static unsigned long tort_rude_gp_count(void)
+{
+	struct pvrcu_stats st;
+
+	pvrcu_get_stats(&st);
+	return st.rude_gps;
+}
+
+static void tort_rude_stats(const struct pvrcu_stats *a,
+			    const struct pvrcu_stats *b)
+{
+	pr_info("tasks_rude: %llu GPs, %llu CPUs made to run work, %llu halted CPUs skipped\n",
+		b->rude_gps - a->rude_gps,
+		b->rude_cpus_worked - a->rude_cpus_worked,
+		b->rude_cpus_skipped - a->rude_cpus_skipped);
+}
+
+static const struct tort_ops tort_tasks_rude_ops = {
+	.name = "tasks_rude",
+	.readlock = tort_rude_readlock,
+	.deref = tort_tasks_deref,
+	.readunlock = tort_rude_readunlock,
+	.long_readers = true,
+	.sync = pvrcu_synchronize_tasks_rude,
+	.call = pvrcu_call_tasks_rude,
+	.cb_barrier = pvrcu_barrier_tasks_rude,
+	.gp_count = tort_rude_gp_count,
+	.stats = tort_rude_stats,
+	.writers = BIT(WR_SYNC) | BIT(WR_CALL),
+};
+
+/* Every flavour this module knows; NULL: not implemented yet. */
+static const struct {
+	const char *name;
+	const struct tort_ops *ops;
+} tort_flavors[] = {
+	{ "rcu", &tort_rcu_ops },
+	{ "srcu", NULL },
+	{ "tasks", &tort_tasks_ops },
+	{ "tasks_rude", &tort_tasks_rude_ops },
+	{ "tasks_trace", NULL },
+};
+
+/* ---- test_break_gp: a flavour whose GPs end at once ---------------------- */
+
+static DEFINE_SPINLOCK(tort_broken_lock);
+static struct rcu_head *tort_broken_head;
+static struct rcu_head **tort_broken_tail = &tort_broken_head;
+
+/* Invokes what was queued, as callbacks run (BH disabled), with no GP. */
+static void tort_broken_fn(struct work_struct *work)
+{
+	struct rcu_head *h, *next;
+	unsigned long flags;
+
+	spin_lock_irqsave(&tort_broken_lock, flags);
+	h = tort_broken_head;
+	tort_broken_head = NULL;
+	tort_broken_tail = &tort_broken_head;
+	spin_unlock_irqrestore(&tort_broken_lock, flags);
+	for (; h; h = next) {
+		next = h->next;
+		local_bh_disable();
+		h->func(h);
+		local_bh_enable();
+	}
+}
+
+static DECLARE_WORK(tort_broken_work, tort_broken_fn);
+
+static void tort_broken_sync(void)
+{
+}
+
+static void tort_broken_call(struct rcu_head *head, rcu_callback_t func)
+{
+	unsigned long flags;
+
+	head->func = func;
+	head->next = NULL;
+	spin_lock_irqsave(&tort_broken_lock, flags);
+	*tort_broken_tail = head;
+	tort_broken_tail = &head->next;
+	spin_unlock_irqrestore(&tort_broken_lock, flags);
+	queue_work(system_wq, &tort_broken_work);
+}
+
+static void tort_broken_barrier(void)
+{
+	flush_work(&tort_broken_work);
+}
+
+static void tort_break(struct tort_ops *ops)
+{
+	ops->sync = tort_broken_sync;
+	ops->exp_sync = NULL;
+	ops->call = tort_broken_call;
+	ops->cb_barrier = tort_broken_barrier;
+	ops->writers &= BIT(WR_SYNC) | BIT(WR_CALL);
+	ops->fwd = false;
+}
 
 /* ---- elements ------------------------------------------------------------ */
 
@@ -127,8 +411,65 @@ static void tort_check_cb_context(void)
 
 /* ---- readers ---------------------------------------------------------------- */
 
+/*
+ * Busy-wait @us by the clock: udelay() trusts the boot-time delay
+ * calibration, which TCG on a loaded host can get wrong by orders of
+ * magnitude. Preemptible readers let the scheduler in now and then.
+ */
+static void tort_spin(unsigned int us)
+{
+	u64 end = ktime_get_ns() + (u64)us * NSEC_PER_USEC;
+
+	do {
+		if (cur_ops.readers_preempt)
+			cond_resched();
+		cpu_relax();
+	} while (ktime_get_ns() < end);
+}
+
+/*
+ * Busy until the scheduler preempted us twice (at most 40 ms; readers
+ * outnumber CPUs), then 5-15 ms more: a GP that took a preemption for a
+ * quiescent state would end while we still hold the element.
+ */
+static void tort_preempted_delay(u32 r)
+{
+	unsigned long nivcsw = READ_ONCE(current->nivcsw);
+	u64 end = ktime_get_ns() + 40 * NSEC_PER_MSEC;
+
+	while (READ_ONCE(current->nivcsw) - nivcsw < 2 && ktime_get_ns() < end)
+		tort_spin(100);
+	tort_spin(5000 + (r >> 8) % 10000);
+}
+
+/*
+ * Sections of the Tasks flavours: some last milliseconds, longer than a
+ * pvrcu GP, so a GP of the flavour that waited only for that is caught.
+ */
+static void tort_read_delay_long(u32 r)
+{
+	if (!(r % 64)) {
+		if (cur_ops.readers_preempt)
+			tort_preempted_delay(r);
+		else
+			tort_spin(2000 + (r >> 8) % 8000);
+	} else if (!(r % 16)) {
+		tort_spin(200 + (r >> 8) % 800);
+	} else if (!(r % 4)) {
+		udelay((r >> 8) % 20);
+	}
+}
+
 static void tort_read_delay(u32 r)
 {
+	if (cur_ops.readers_sleep && !(r % 64)) {
+		schedule_timeout_uninterruptible(1);
+		return;
+	}
+	if (cur_ops.long_readers) {
+		tort_read_delay_long(r);
+		return;
+	}
 	if (!(r % 16))
 		udelay(200 + (r >> 8) % 800);	/* long: spans GPs if broken */
 	else if (!(r % 4))
@@ -138,21 +479,12 @@ static void tort_read_delay(u32 r)
 static void tort_one_read(struct rnd_state *rs, long *hist)
 {
 	u32 r = prandom_u32_state(rs);
-	int kind = r % 3, pipe = 0;
-	bool nest = !((r >> 2) & 7);
 	struct tort_elem *p;
+	int cookie, pipe = 0;
 	u64 serial;
 
-	if (kind == 1)
-		pvrcu_read_lock_bh();
-	else if (kind == 2)
-		pvrcu_read_lock_sched();
-	else
-		pvrcu_read_lock();
-	if (nest)
-		pvrcu_read_lock();
-	p = kind == 1 ? pvrcu_dereference_bh(tort_current) :
-			pvrcu_dereference(tort_current);
+	cookie = cur_ops.readlock(r);
+	p = cur_ops.deref(cookie);
 	if (p) {
 		serial = READ_ONCE(p->serial);
 		if (READ_ONCE(p->magic) != TORT_MAGIC || !READ_ONCE(p->mbtest))
@@ -163,14 +495,7 @@ static void tort_one_read(struct rnd_state *rs, long *hist)
 		    READ_ONCE(p->serial) != serial)
 			atomic_long_inc(&err_freed);
 	}
-	if (nest)
-		pvrcu_read_unlock();
-	if (kind == 1)
-		pvrcu_read_unlock_bh();
-	else if (kind == 2)
-		pvrcu_read_unlock_sched();
-	else
-		pvrcu_read_unlock();
+	cur_ops.readunlock(cookie);
 	if (!p)
 		return;
 	if (pipe < 0 || pipe > TORT_PIPE_LEN)
@@ -190,7 +515,12 @@ static int tort_reader(void *arg)
 	prandom_seed_state(&rs, (u64)(long)arg ^ ktime_get_ns());
 	while (!READ_ONCE(tort_stop)) {
 		tort_one_read(&rs, hist);
-		if (!(++reads & 0x3f))
+		if (++reads & 0x3f)
+			continue;
+		/* Tasks RCU: only a voluntary switch ends our readers. */
+		if (cur_ops.readers_must_block)
+			usleep_range(50, 100);
+		else
 			cond_resched();
 	}
 	atomic_long_add(reads, &n_reads);
@@ -232,14 +562,14 @@ static void tort_cb(struct rcu_head *rh)
 	if (i >= TORT_PIPE_LEN)
 		tort_free(p);
 	else
-		pvrcu_call(&p->rh, tort_cb);	/* one more GP */
+		cur_ops.call(&p->rh, tort_cb);	/* one more GP */
 }
 
 static void tort_poll_wait(unsigned long cookie)
 {
 	unsigned long deadline = jiffies + 60 * HZ;
 
-	while (!pvrcu_poll_state(cookie)) {
+	while (!cur_ops.poll_state(cookie)) {
 		if (time_after(jiffies, deadline)) {
 			pr_err("polled GP did not end within 60 s\n");
 			atomic_long_inc(&err_poll);
@@ -252,39 +582,40 @@ static void tort_poll_wait(unsigned long cookie)
 static void tort_retire(int type, struct tort_elem *old, struct list_head *removed,
 			u32 r)
 {
-	unsigned long cookie;
+	unsigned long cookie = 0;
 
 	switch (type) {
 	case WR_SYNC:
 	case WR_EXP:
-		cookie = pvrcu_get_state();
+		if (cur_ops.get_state)
+			cookie = cur_ops.get_state();
 		if (type == WR_SYNC)
-			pvrcu_synchronize();
+			cur_ops.sync();
 		else
-			pvrcu_synchronize_expedited();
-		if (!pvrcu_poll_state(cookie))
+			cur_ops.exp_sync();
+		if (cur_ops.get_state && !cur_ops.poll_state(cookie))
 			atomic_long_inc(&err_poll);
 		tort_pipe_update(removed, old);
 		break;
 	case WR_POLL:
-		tort_poll_wait(pvrcu_start_poll());
+		tort_poll_wait(cur_ops.start_poll());
 		tort_pipe_update(removed, old);
 		break;
 	case WR_COND:
-		cookie = pvrcu_get_state();
+		cookie = cur_ops.get_state();
 		if (r & 1)
 			schedule_timeout_uninterruptible(1);
-		pvrcu_cond_synchronize(cookie);
-		if (!pvrcu_poll_state(cookie))
+		cur_ops.cond_sync(cookie);
+		if (!cur_ops.poll_state(cookie))
 			atomic_long_inc(&err_poll);
 		tort_pipe_update(removed, old);
 		break;
 	case WR_CALL:
-		pvrcu_call(&old->rh, tort_cb);
+		cur_ops.call(&old->rh, tort_cb);
 		break;
 	case WR_KFREE:
 		atomic_long_dec(&tort_live);
-		pvkfree_rcu(old, rh);
+		cur_ops.kfree(old);
 		break;
 	}
 }
@@ -309,7 +640,7 @@ static int tort_writer(void *arg)
 			continue;
 		}
 		r = prandom_u32_state(&rs);
-		type = r % WR_NTYPES;
+		type = wr_types[r % n_wr_types];
 		mutex_lock(&tort_update_mutex);
 		old = pvrcu_dereference_check(tort_current,
 					      lockdep_is_held(&tort_update_mutex));
@@ -326,7 +657,7 @@ static int tort_writer(void *arg)
 		cond_resched();
 	}
 	/* Whatever is still aging: one more GP makes it unreachable. */
-	pvrcu_synchronize();
+	cur_ops.sync();
 	list_for_each_entry_safe(p, n, &removed, removed) {
 		list_del(&p->removed);
 		tort_free(p);
@@ -344,10 +675,10 @@ static void tort_barrier_cb(struct rcu_head *rh)
 	atomic_inc(&bar_invoked);
 }
 
-/* In interrupt context on each CPU: pvrcu_call() works anywhere. */
+/* In interrupt context on each CPU: call works anywhere. */
 static void tort_barrier_queue(void *info)
 {
-	pvrcu_call(this_cpu_ptr(&tort_bar_head), tort_barrier_cb);
+	cur_ops.call(this_cpu_ptr(&tort_bar_head), tort_barrier_cb);
 }
 
 static int tort_barrier_thread(void *arg)
@@ -364,10 +695,10 @@ static int tort_barrier_thread(void *arg)
 			queued++;
 		}
 		cpus_read_unlock();
-		pvrcu_barrier();
+		cur_ops.cb_barrier();
 		if (atomic_read(&bar_invoked) != queued) {
-			pr_err("pvrcu_barrier() returned with %d of %d callbacks invoked\n",
-			       atomic_read(&bar_invoked), queued);
+			pr_err("%s barrier returned with %d of %d callbacks invoked\n",
+			       cur_ops.name, atomic_read(&bar_invoked), queued);
 			atomic_long_inc(&err_barrier);
 		}
 		atomic_long_inc(&n_barriers);
@@ -402,7 +733,7 @@ static int tort_fwd_thread(void *arg)
 		bound = 2 * st.qhimark * num_possible_cpus();
 	/* Start a quarter into the run, with readers and writers busy. */
 	schedule_timeout_idle(duration * HZ / 4);
-	c0 = pvrcu_get_state();
+	c0 = cur_ops.gp_count();
 	end = jiffies + fwd_secs * HZ;
 	while (!READ_ONCE(tort_stop) && time_before(jiffies, end)) {
 		f = kmalloc(sizeof(*f), GFP_KERNEL);
@@ -413,12 +744,12 @@ static int tort_fwd_thread(void *arg)
 		cur = atomic_long_inc_return(&fwd_pending);
 		if (cur > max)
 			max = cur;
-		pvrcu_call(&f->rh, tort_fwd_cb);
+		cur_ops.call(&f->rh, tort_fwd_cb);
 		if (!(++n & 0xff))
 			cond_resched();
 	}
-	gps = (pvrcu_get_state() - c0) / 4;
-	pvrcu_barrier();
+	gps = cur_ops.gp_count() - c0;
+	cur_ops.cb_barrier();
 	atomic_long_add(n, &n_fwd);
 	pr_info("fwd: %ld callbacks flooded in %d s, at most %ld pending (bound %ld), %lu GPs meanwhile\n",
 		n, fwd_secs, max, bound, gps);
@@ -453,11 +784,13 @@ static long tort_errors(void)
 	       atomic_long_read(&err_leak);
 }
 
-static void tort_report(int nreaders, unsigned long gps, u64 ms)
+static void tort_report(int nreaders, unsigned long gps, u64 ms,
+			const struct pvrcu_stats *st0)
 {
 	long errors = tort_errors(), reads = atomic_long_read(&n_reads),
 	     cbs = atomic_long_read(&n_cbs);
 	bool pass = !errors && reads > 0 && gps > 0 && cbs > 0;
+	struct pvrcu_stats st;
 	int i;
 
 	pr_info("pipe ages seen by readers: %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld\n",
@@ -467,9 +800,13 @@ static void tort_report(int nreaders, unsigned long gps, u64 ms)
 		atomic_long_read(&pipe_hist[6]), atomic_long_read(&pipe_hist[7]),
 		atomic_long_read(&pipe_hist[8]), atomic_long_read(&pipe_hist[9]),
 		atomic_long_read(&pipe_hist[10]));
-	for (i = 0; i < WR_NTYPES; i++)
-		pr_info("updates retired by %s: %ld\n", wr_names[i],
-			atomic_long_read(&wr_count[i]));
+	for (i = 0; i < n_wr_types; i++)
+		pr_info("updates retired by %s: %ld\n", wr_names[wr_types[i]],
+			atomic_long_read(&wr_count[wr_types[i]]));
+	if (cur_ops.stats) {
+		pvrcu_get_stats(&st);
+		cur_ops.stats(st0, &st);
+	}
 	pr_info("%d readers, %d writers, %llu ms, %ld barriers; errors: pipe %ld freed %ld poll %ld barrier %ld cb-context %ld fwd %ld leak %ld\n",
 		nreaders, writers, ms, atomic_long_read(&n_barriers),
 		atomic_long_read(&err_pipe), atomic_long_read(&err_freed),
@@ -480,40 +817,58 @@ static void tort_report(int nreaders, unsigned long gps, u64 ms)
 	       flavor, duration, reads, gps, cbs, errors, pass ? "PASS" : "FAIL");
 }
 
-static int tort_check_flavor(void)
+static int tort_set_flavor(void)
 {
-	static const char * const later[] = {
-		"srcu", "tasks", "tasks_rude", "tasks_trace",
-	};
-	int i;
+	int i, t;
 
-	if (!strcmp(flavor, "rcu"))
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(later); i++)
-		if (!strcmp(flavor, later[i])) {
-			pr_err("flavor=%s is not implemented yet (part 1 serves rcu)\n",
-			       flavor);
-			return -EOPNOTSUPP;
-		}
-	pr_err("unknown flavor=%s (rcu, srcu, tasks, tasks_rude, tasks_trace)\n",
-	       flavor);
-	return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(tort_flavors); i++)
+		if (!strcmp(flavor, tort_flavors[i].name))
+			break;
+	if (i == ARRAY_SIZE(tort_flavors)) {
+		pr_err("unknown flavor=%s (rcu, srcu, tasks, tasks_rude, tasks_trace)\n",
+		       flavor);
+		return -EINVAL;
+	}
+	if (!tort_flavors[i].ops) {
+		pr_err("flavor=%s is not implemented yet (rcu, tasks and tasks_rude are)\n",
+		       flavor);
+		return -EOPNOTSUPP;
+	}
+	cur_ops = *tort_flavors[i].ops;
+	if (test_break_gp)
+		tort_break(&cur_ops);
+	n_wr_types = 0;
+	for (t = 0; t < WR_NTYPES; t++)
+		if (cur_ops.writers & BIT(t))
+			wr_types[n_wr_types++] = t;
+	return 0;
 }
 
 static int __init tort_init(void)
 {
-	int nreaders = readers >= 0 ? readers : max(1, (int)num_online_cpus() - 1);
+	int nreaders = readers;
 	struct tort_elem *p;
-	unsigned long c0, gps;
+	unsigned long g0, gps;
 	struct pvrcu_stats st;
 	int i, ret, tries;
+	bool fwd;
 	u64 t0;
 
-	ret = tort_check_flavor();
+	ret = tort_set_flavor();
 	if (ret)
 		return ret;
+	/* Preemptible readers: more than CPUs, so they preempt one another. */
+	if (nreaders < 0)
+		nreaders = cur_ops.readers_preempt ? num_online_cpus() + 1 :
+			   max(1, (int)num_online_cpus() - 1);
 	if (duration < 1 || writers < 0 || nreaders < 1)
 		return -EINVAL;
+	fwd = cur_ops.fwd && fwd_secs > 0;
+	if (cur_ops.init) {
+		ret = cur_ops.init();
+		if (ret)
+			return ret;
+	}
 	tort_cache = kmem_cache_create("pvrcu_torture", sizeof(struct tort_elem),
 				       0, SLAB_POISON, NULL);
 	tort_tasks = kcalloc(nreaders + writers + 2, sizeof(*tort_tasks),
@@ -530,10 +885,11 @@ static int __init tort_init(void)
 	pvrcu_assign_pointer(tort_current, p);
 
 	pvrcu_get_stats(&st);
-	pr_info("start: flavor=%s duration=%d s, %d readers, %d writers, flood %d s; grace periods from %s\n",
-		flavor, duration, nreaders, writers, fwd_secs,
+	pr_info("start: flavor=%s%s duration=%d s, %d readers, %d writers, flood %d s; grace periods from %s\n",
+		flavor, test_break_gp ? " (GPs broken on purpose)" : "",
+		duration, nreaders, writers, fwd ? fwd_secs : 0,
 		st.device ? "the virtio-rcu device" : "the kernel's RCU (no device)");
-	c0 = pvrcu_get_state();
+	g0 = cur_ops.gp_count();
 	t0 = ktime_get_ns();
 	ret = 0;
 	for (i = 0; i < nreaders && !ret; i++)
@@ -542,7 +898,7 @@ static int __init tort_init(void)
 		ret = tort_start(tort_writer, i, "w");
 	if (!ret)
 		ret = tort_start(tort_barrier_thread, 0, "barrier");
-	if (!ret && fwd_secs > 0)
+	if (!ret && fwd)
 		ret = tort_start(tort_fwd_thread, 0, "fwd");
 	if (ret)
 		pr_err("cannot start threads: %d\n", ret);
@@ -558,12 +914,12 @@ static int __init tort_init(void)
 				    lockdep_is_held(&tort_update_mutex));
 	RCU_INIT_POINTER(tort_current, NULL);
 	mutex_unlock(&tort_update_mutex);
-	pvrcu_synchronize();
+	cur_ops.sync();
 	if (p)
 		tort_free(p);
 	/* Callback chains re-queue themselves: barrier until all have ended. */
 	for (tries = 0; tries < 4 * TORT_PIPE_LEN; tries++) {
-		pvrcu_barrier();
+		cur_ops.cb_barrier();
 		if (!atomic_long_read(&tort_live))
 			break;
 	}
@@ -571,22 +927,26 @@ static int __init tort_init(void)
 		pr_err("%ld elements never freed\n", atomic_long_read(&tort_live));
 		atomic_long_inc(&err_leak);
 	}
-	gps = (pvrcu_get_state() - c0) / 4;
-	tort_report(nreaders, gps, (ktime_get_ns() - t0) / NSEC_PER_MSEC);
+	gps = cur_ops.gp_count() - g0;
+	tort_report(nreaders, gps, (ktime_get_ns() - t0) / NSEC_PER_MSEC, &st);
 	return 0;
 
 out_free:
 	kfree(tort_tasks);
 	kmem_cache_destroy(tort_cache);
+	if (cur_ops.cleanup)
+		cur_ops.cleanup();
 	return ret;
 }
 
 /* Checklist item 17: our callbacks must not run after we are gone. */
 static void __exit tort_exit(void)
 {
-	pvrcu_barrier();
+	cur_ops.cb_barrier();
 	kfree(tort_tasks);
 	kmem_cache_destroy(tort_cache);
+	if (cur_ops.cleanup)
+		cur_ops.cleanup();
 }
 
 module_init(tort_init);

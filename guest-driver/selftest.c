@@ -3,7 +3,7 @@
  * pvrcu_selftest: the pvrcu API item by item (checklist.rst), in phases
  * that a guest scenario combines with device removal and module unload.
  *
- *   phase=api         every primitive of part 1 and its checklist semantics
+ *   phase=api         every primitive of the API and its checklist semantics
  *   phase=rcu_normal  virtio_rcu's rcu_normal=1 turns expedited into normal
  *   phase=srcu        pvsrcu and Tasks-Trace (selftest_srcu.c)
  *   phase=srcu_limit  pvsrcu domains up to the limit, then a clean -ENOSPC
@@ -251,29 +251,43 @@ static void st_rcu_work(void)
 
 /* ---- a long reader on another CPU --------------------------------------------- */
 
+/* The kinds of reader the holder sits in. */
+enum { ST_HOLD_PVRCU, ST_HOLD_TASKS, ST_HOLD_RUDE };
+
 static struct task_struct *st_holder;
 static DECLARE_COMPLETION(st_holding);
-static int st_hold_for;
+static int st_hold_for, st_hold_kind;
+static bool st_hold_done;	/* set just before the reader ends */
 
 static int st_hold_fn(void *arg)
 {
-	pvrcu_read_lock();
+	if (st_hold_kind == ST_HOLD_PVRCU)
+		pvrcu_read_lock();
+	else if (st_hold_kind == ST_HOLD_RUDE)
+		preempt_disable();
+	/* ST_HOLD_TASKS: busy in the kernel, no voluntary context switch. */
 	complete(&st_holding);
 	mdelay(st_hold_for);
-	pvrcu_read_unlock();
+	WRITE_ONCE(st_hold_done, true);
+	if (st_hold_kind == ST_HOLD_PVRCU)
+		pvrcu_read_unlock();
+	else if (st_hold_kind == ST_HOLD_RUDE)
+		preempt_enable();
 	while (!kthread_should_stop())
 		schedule_timeout_idle(1);
 	return 0;
 }
 
-/* Returns the CPU that now sits in a reader for @ms, or -1. */
-static int st_hold_start(int ms)
+/* Returns the CPU that now sits in a reader of @kind for @ms, or -1. */
+static int st_hold_start_kind(int ms, int kind)
 {
 	int cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
 
 	if (cpu >= nr_cpu_ids)
 		return -1;
 	st_hold_for = ms;
+	st_hold_kind = kind;
+	WRITE_ONCE(st_hold_done, false);
 	reinit_completion(&st_holding);
 	st_holder = kthread_create(st_hold_fn, NULL, "pvrcu_st_hold");
 	if (IS_ERR(st_holder))
@@ -282,6 +296,11 @@ static int st_hold_start(int ms)
 	wake_up_process(st_holder);
 	wait_for_completion(&st_holding);
 	return cpu;
+}
+
+static int st_hold_start(int ms)
+{
+	return st_hold_start_kind(ms, ST_HOLD_PVRCU);
 }
 
 /* Waits until the reader has ended. */
@@ -326,6 +345,82 @@ static void st_self_limit(void)
 		  "call self-limits past qhimark");
 }
 
+/* ---- Tasks RCU and Tasks-Rude RCU ----------------------------------------- */
+
+struct st_tflavor {
+	const char *name;
+	void (*sync)(void);
+	void (*call)(struct rcu_head *head, rcu_callback_t func);
+	void (*cb_barrier)(void);
+	int hold_kind;
+};
+
+static u64 st_tf_gps(const struct st_tflavor *f)
+{
+	struct pvrcu_stats st;
+
+	pvrcu_get_stats(&st);
+	return f->hold_kind == ST_HOLD_TASKS ? st.tasks_gps : st.rude_gps;
+}
+
+static void st_tasks_flavor(const struct st_tflavor *f)
+{
+	char name[96];
+	u64 gps;
+	int cpu;
+
+	gps = st_tf_gps(f);
+	f->sync();
+	snprintf(name, sizeof(name), "%s: synchronize ends a grace period", f->name);
+	ST_REPORT(st_tf_gps(f) > gps, name);
+
+	atomic_set(&st_cb_runs, 0);
+	f->call(&st_head, st_cb);
+	f->cb_barrier();
+	snprintf(name, sizeof(name), "%s: call runs the callback once, BH disabled",
+		 f->name);
+	ST_REPORT(atomic_read(&st_cb_runs) == 1 && !atomic_read(&st_cb_bad_ctx),
+		  name);
+
+	gps = st_tf_gps(f);
+	f->cb_barrier();
+	snprintf(name, sizeof(name), "%s: barrier with nothing queued waits for no GP",
+		 f->name);
+	ST_REPORT(st_tf_gps(f) == gps, name);
+
+	/* A reader already running on another CPU holds the grace period. */
+	cpu = st_hold_start_kind(300, f->hold_kind);
+	if (cpu < 0) {
+		pr_info("%s: a reader on another CPU needs two online CPUs, skipped\n",
+			f->name);
+		return;
+	}
+	f->sync();
+	snprintf(name, sizeof(name), "%s: synchronize waits for a reader on cpu %d",
+		 f->name, cpu);
+	ST_REPORT(READ_ONCE(st_hold_done), name);
+	st_hold_stop();
+}
+
+static void st_tasks(void)
+{
+	static const struct st_tflavor flavors[] = {
+		{ "tasks", pvrcu_synchronize_tasks, pvrcu_call_tasks,
+		  pvrcu_barrier_tasks, ST_HOLD_TASKS },
+		{ "tasks_rude", pvrcu_synchronize_tasks_rude,
+		  pvrcu_call_tasks_rude, pvrcu_barrier_tasks_rude, ST_HOLD_RUDE },
+	};
+	struct pvrcu_stats st;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(flavors); i++)
+		st_tasks_flavor(&flavors[i]);
+	pvrcu_get_stats(&st);
+	pr_info("tasks: %llu GPs, %llu holdouts, %llu seen in user/guest time; tasks_rude: %llu GPs, %llu CPUs worked, %llu halted CPUs skipped\n",
+		st.tasks_gps, st.tasks_holdouts, st.tasks_user_qs, st.rude_gps,
+		st.rude_cpus_worked, st.rude_cpus_skipped);
+}
+
 static void st_api(void)
 {
 	st_readers();
@@ -337,6 +432,7 @@ static void st_api(void)
 	st_kvfree();
 	st_rcu_work();
 	st_self_limit();
+	st_tasks();
 	ST_REPORT(!pvrcu_selftest_checklist(),
 		  "checklist names map onto pvrcu (pvrcu_checklist.h)");
 }
@@ -431,6 +527,8 @@ static void __exit st_exit(void)
 	else
 		pvrcu_barrier();	/* item 17 */
 	pvrcu_selftest_srcu_exit();
+	pvrcu_barrier_tasks();
+	pvrcu_barrier_tasks_rude();
 }
 
 module_init(st_init);

@@ -156,10 +156,29 @@ int pvrcu_selftest_checklist(void)
 	rcu_barrier();
 	errors += atomic_read(&st_freed) != 2;
 
+	/* Tasks RCU and Tasks-Rude RCU under their kernel names. */
+	it = kzalloc(sizeof(*it), GFP_KERNEL);
+	old = kzalloc(sizeof(*old), GFP_KERNEL);
+	if (!it || !old) {
+		kfree(it);
+		kfree(old);
+		return errors + 1;
+	}
+	synchronize_rcu_tasks();
+	call_rcu_tasks(&it->rh, st_item_free);
+	rcu_barrier_tasks();
+	synchronize_rcu_tasks_rude();
+	call_rcu_tasks_rude(&old->rh, st_item_free);
+	rcu_barrier_tasks_rude();
+	errors += atomic_read(&st_freed) != 4;
+
 	pvrcu_get_stats(&after);
 	/* All four went through pvrcu_call(). */
 	errors += after.cb_queued - before.cb_queued < 4;
 	errors += after.gp_requests == before.gp_requests && after.device;
 	errors += st_checklist_srcu();
+	/* Two grace periods of each Tasks flavour at least went through pvrcu. */
+	errors += after.tasks_gps - before.tasks_gps < 2;
+	errors += after.rude_gps - before.rude_gps < 2;
 	return errors;
 }

@@ -734,6 +734,13 @@ void pvrcu_barrier_tasks_trace(void);
  * @srcu_dev_gps: pvsrcu grace periods the device computed
  * @srcu_local_gps: pvsrcu grace periods the driver computed itself
  * @srcu_events: SRCU_DONE events received from the host
+ * @tasks_gps: Tasks RCU grace periods ended
+ * @tasks_holdouts: tasks those grace periods waited for after their scan
+ * @tasks_user_qs: of those, seen quiescent because the tick charged them
+ *	user (or guest) time
+ * @rude_gps: Tasks-Rude RCU grace periods ended
+ * @rude_cpus_worked: CPUs those grace periods made run a work item
+ * @rude_cpus_skipped: CPUs they skipped because the host saw them halted
  */
 struct pvrcu_stats {
 	bool device;
@@ -753,6 +760,12 @@ struct pvrcu_stats {
 	u64 srcu_dev_gps;
 	u64 srcu_local_gps;
 	u64 srcu_events;
+	u64 tasks_gps;
+	u64 tasks_holdouts;
+	u64 tasks_user_qs;
+	u64 rude_gps;
+	u64 rude_cpus_worked;
+	u64 rude_cpus_skipped;
 };
 
 /**
@@ -769,5 +782,115 @@ void pvrcu_get_stats(struct pvrcu_stats *st);
  * and event queues) handled on @cpu since the module loaded.
  */
 u64 pvrcu_cpu_irqs(int cpu);
+
+/* ---- Tasks RCU and Tasks-Rude RCU --------------------------------------- */
+
+/**
+ * DOC: Tasks RCU and Tasks-Rude RCU
+ *
+ * The two flavours without read-side markers (checklist item 7). The host
+ * cannot see their readers, so virtio_rcu.ko computes their grace periods
+ * in the guest, with pvrcu grace periods as a building block. Each flavour
+ * keeps one callback list served by a work item: it waits for one grace
+ * period per batch, then invokes the batch with bottom halves disabled
+ * (checklist item 5).
+ *
+ * Tasks RCU: a reader is any kernel code a task runs between two
+ * voluntary context switches. A grace period waits until every task that
+ * was on a runqueue when it began (idle tasks and the grace period's own
+ * worker excepted) has done a voluntary context switch, left its
+ * runqueue, or been charged user or guest time by the tick (the kernel
+ * takes the user-mode tick as a quiescent state through a hook a module
+ * cannot use; the time accounting shows the same tick). Consequences:
+ *
+ * - A task that loops in the kernel without blocking holds every grace
+ *   period until it blocks: cond_resched(), yield() and schedule() while
+ *   TASK_RUNNING count as preemptions (nivcsw), not voluntary switches.
+ * - A CPU-bound user task ends its part at its next tick in user mode, up
+ *   to a tick late; on a nohz_full CPU, where the tick stops, only once it
+ *   enters the kernel or blocks.
+ * - A task that exits is followed on the task list until release_task()
+ *   takes it off; the few lines of do_exit() after that are covered only
+ *   while the task runs on a CPU (x86: seen as that CPU's current task),
+ *   not if it is preempted there. The kernel's own Tasks RCU closes that
+ *   window with exit_tasks_rcu_start(), which modules cannot use.
+ *
+ * Tasks-Rude RCU: a reader is any region with preemption disabled. A
+ * grace period makes every online CPU run a work item, as the kernel's
+ * schedule_on_each_cpu() does, except a CPU that the host reported halted
+ * in its idle loop during a pvrcu grace period that began after this one
+ * (only with a device that negotiated VIRTIO_RCU_F_RUN_STATE; the CPU
+ * must also be running its idle task with nothing nested, since a vCPU
+ * also halts in a paravirtual spinlock wait). A descheduled vCPU is never
+ * skipped: it may be inside such a region. So a Rude reader must not wait
+ * for an interrupt in the idle loop (HLT) inside its region.
+ */
+
+/**
+ * pvrcu_call_tasks() - invoke a callback after a Tasks RCU grace period
+ * @head: the kernel's struct rcu_head, embedded in the protected structure
+ * @func: the callback, passed @head
+ *
+ * Like call_rcu_tasks(): @func runs after every task that may have been
+ * in a reader when this was called has passed a voluntary context switch
+ * (see the DOC section above), with bottom halves disabled (checklist
+ * item 5), possibly on another CPU and concurrently with other callbacks
+ * (item 12). Callable from any context except NMI. Queuing a head twice
+ * before its callback ran is not detected for this flavour.
+ */
+void pvrcu_call_tasks(struct rcu_head *head, rcu_callback_t func);
+
+/**
+ * pvrcu_synchronize_tasks() - wait for a Tasks RCU grace period
+ *
+ * Like synchronize_rcu_tasks(): returns after every task that may have
+ * been in a reader when it was called has passed a voluntary context
+ * switch, left its runqueue or been seen in user mode, with full memory
+ * ordering against those readers. Sleeps, typically for several
+ * milliseconds and for as long as some task keeps running in the kernel
+ * without blocking; warns in atomic context (checklist item 6).
+ */
+void pvrcu_synchronize_tasks(void);
+
+/**
+ * pvrcu_barrier_tasks() - wait for every pvrcu_call_tasks() callback queued so far
+ *
+ * Like rcu_barrier_tasks(): needed before unloading a module whose
+ * functions are such callbacks (checklist item 17). Returns at once when
+ * none is pending; it does not wait for a grace period then. Sleeps.
+ */
+void pvrcu_barrier_tasks(void);
+
+/**
+ * pvrcu_call_tasks_rude() - invoke a callback after a Tasks-Rude RCU grace period
+ * @head: the kernel's struct rcu_head, embedded in the protected structure
+ * @func: the callback, passed @head
+ *
+ * Like call_rcu_tasks_rude(): @func runs after every region with
+ * preemption disabled that was in progress on any online CPU when this
+ * was called has ended, with bottom halves disabled (checklist item 5).
+ * Callable from any context except NMI.
+ */
+void pvrcu_call_tasks_rude(struct rcu_head *head, rcu_callback_t func);
+
+/**
+ * pvrcu_synchronize_tasks_rude() - wait for a Tasks-Rude RCU grace period
+ *
+ * Like synchronize_rcu_tasks_rude(): returns after every region with
+ * preemption disabled that was in progress on an online CPU when it was
+ * called has ended. Every online CPU runs a work item for it, except CPUs
+ * the host reported halted in their idle loop (see the DOC section above).
+ * Sleeps; warns in atomic context (checklist item 6).
+ */
+void pvrcu_synchronize_tasks_rude(void);
+
+/**
+ * pvrcu_barrier_tasks_rude() - wait for every pvrcu_call_tasks_rude() callback queued so far
+ *
+ * Like rcu_barrier_tasks_rude(): needed before unloading a module whose
+ * functions are such callbacks (checklist item 17). Returns at once when
+ * none is pending. Sleeps.
+ */
+void pvrcu_barrier_tasks_rude(void);
 
 #endif /* _PVRCU_H */

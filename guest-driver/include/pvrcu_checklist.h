@@ -24,7 +24,7 @@
  * whose readers use pvrcu must be freed through pvrcu (the kernel's RCU
  * grace periods do cover pvrcu readers, but not the other way round).
  *
- * Not mapped here (not in part 1 of the API): SRCU, Tasks RCU,
+ * Not mapped here: SRCU and Tasks-Trace RCU (still to come),
  * rcu_dereference_protected() (it needs no reader and is left alone).
  */
 #ifndef _PVRCU_CHECKLIST_H
@@ -78,6 +78,16 @@
 
 /* Debug aids: item 16. */
 #define rcu_read_lock_held()		pvrcu_read_lock_held()
+
+/* Tasks RCU and Tasks-Rude RCU: items 5, 6, 7, 8, 17. */
+#undef call_rcu_tasks
+#undef synchronize_rcu_tasks
+#define call_rcu_tasks(head, func)	pvrcu_call_tasks(head, func)
+#define synchronize_rcu_tasks()		pvrcu_synchronize_tasks()
+#define rcu_barrier_tasks()		pvrcu_barrier_tasks()
+#define call_rcu_tasks_rude(head, func)	pvrcu_call_tasks_rude(head, func)
+#define synchronize_rcu_tasks_rude()	pvrcu_synchronize_tasks_rude()
+#define rcu_barrier_tasks_rude()	pvrcu_barrier_tasks_rude()
 
 /* SRCU: items 2, 5, 7, 13, 17. */
 #undef DEFINE_SRCU

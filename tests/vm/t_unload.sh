@@ -16,6 +16,10 @@ check "$t: debug=1 checks pvrcu_dereference()" "$g" \
 	'pvrcu: suspicious pvrcu_dereference_check\(\) usage at .*selftest\.c'
 check "$t: pvrcu_call() self-limits" "$g" \
 	'pvrcu-selftest: call self-limits past qhimark: ok'
+check "$t: synchronize_tasks waits for a task busy in the kernel" "$g" \
+	'pvrcu-selftest: tasks: synchronize waits for a reader on cpu [0-9]+: ok'
+check "$t: synchronize_tasks_rude waits for a preempt-disabled region" "$g" \
+	'pvrcu-selftest: tasks_rude: synchronize waits for a reader on cpu [0-9]+: ok'
 check "$t: cpu1 offline and back" "$g" 'PVRCU-INIT: cpu1 online'
 check "$t: device removed with callbacks pending" "$g" \
 	'virtio_rcu virtio[0-9]+: removed \([0-9]+ events, [0-9]+ handed over, [1-9][0-9]* callbacks pending\)'
