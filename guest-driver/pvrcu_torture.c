@@ -51,7 +51,7 @@
 
 static char *flavor = "rcu";
 module_param(flavor, charp, 0444);
-MODULE_PARM_DESC(flavor, "rcu, tasks or tasks_rude; srcu and tasks_trace to come");
+MODULE_PARM_DESC(flavor, "rcu, srcu, tasks, tasks_rude or tasks_trace");
 static int duration = 20;
 module_param(duration, int, 0444);
 MODULE_PARM_DESC(duration, "Seconds to run");
@@ -306,16 +306,174 @@ static const struct tort_ops tort_tasks_rude_ops = {
 	.writers = BIT(WR_SYNC) | BIT(WR_CALL),
 };
 
-/* Every flavour this module knows; NULL: not implemented yet. */
+/* ---- flavours: srcu and tasks_trace (sleepable readers) ------------------- */
+
+/*
+ * A cookie holds the index of the outer section and, when a second one is
+ * nested inside it, that one's index + 1 in the bits above TORT_IDX_BITS.
+ */
+#define TORT_IDX_BITS	12
+
+static struct pvsrcu_struct *tort_srcu;
+
+static int tort_pack(int outer, int inner)
+{
+	return outer | (inner + 1) << TORT_IDX_BITS;
+}
+
+static int tort_srcu_readlock(u32 r)
+{
+	int idx = pvsrcu_read_lock(tort_srcu);
+
+	if (!((r >> 2) & 7))
+		return tort_pack(idx, pvsrcu_read_lock(tort_srcu));
+	return idx;
+}
+
+static struct tort_elem *tort_srcu_deref(int cookie)
+{
+	return pvsrcu_dereference(tort_current, tort_srcu);
+}
+
+static void tort_srcu_readunlock(int cookie)
+{
+	int inner = (cookie >> TORT_IDX_BITS) - 1;
+
+	if (inner >= 0)
+		pvsrcu_read_unlock(tort_srcu, inner);
+	pvsrcu_read_unlock(tort_srcu, cookie & ((1 << TORT_IDX_BITS) - 1));
+}
+
+static void tort_srcu_sync(void)
+{
+	synchronize_pvsrcu(tort_srcu);
+}
+
+static void tort_srcu_exp_sync(void)
+{
+	synchronize_pvsrcu_expedited(tort_srcu);
+}
+
+static void tort_srcu_call(struct rcu_head *head, rcu_callback_t func)
+{
+	call_pvsrcu(tort_srcu, head, func);
+}
+
+static void tort_srcu_barrier(void)
+{
+	pvsrcu_barrier(tort_srcu);
+}
+
+static unsigned long tort_srcu_gp_count(void)
+{
+	return READ_ONCE(tort_srcu->seq) / 4;
+}
+
+static void tort_srcu_stats(const struct pvrcu_stats *a,
+			    const struct pvrcu_stats *b)
+{
+	pr_info("%s: the %s computed the GPs: %llu by the device, %llu in the guest, %llu SRCU_DONE events\n",
+		cur_ops.name, b->srcu_device ? "host" : "guest",
+		b->srcu_dev_gps - a->srcu_dev_gps,
+		b->srcu_local_gps - a->srcu_local_gps,
+		b->srcu_events - a->srcu_events);
+}
+
+/* A domain of its own, as a user of init_pvsrcu_struct() has. */
+static int tort_srcu_init(void)
+{
+	int ret;
+
+	tort_srcu = kzalloc(sizeof(*tort_srcu), GFP_KERNEL);
+	if (!tort_srcu)
+		return -ENOMEM;
+	ret = init_pvsrcu_struct(tort_srcu);
+	if (ret) {
+		pr_err("init_pvsrcu_struct: %d\n", ret);
+		kfree(tort_srcu);
+		tort_srcu = NULL;
+	}
+	return ret;
+}
+
+static void tort_srcu_cleanup(void)
+{
+	if (!tort_srcu)
+		return;
+	pvsrcu_barrier(tort_srcu);
+	if (cleanup_pvsrcu_struct(tort_srcu))
+		return;		/* refused and reported: leave it, do not free */
+	kfree(tort_srcu);
+	tort_srcu = NULL;
+}
+
+static const struct tort_ops tort_srcu_ops = {
+	.name = "srcu",
+	.init = tort_srcu_init,
+	.cleanup = tort_srcu_cleanup,
+	.readlock = tort_srcu_readlock,
+	.deref = tort_srcu_deref,
+	.readunlock = tort_srcu_readunlock,
+	.readers_sleep = true,
+	.sync = tort_srcu_sync,
+	.exp_sync = tort_srcu_exp_sync,
+	.call = tort_srcu_call,
+	.cb_barrier = tort_srcu_barrier,
+	.gp_count = tort_srcu_gp_count,
+	.stats = tort_srcu_stats,
+	.writers = BIT(WR_SYNC) | BIT(WR_EXP) | BIT(WR_CALL),
+};
+
+static int tort_trace_readlock(u32 r)
+{
+	int idx = pvrcu_read_lock_trace();
+
+	if (!((r >> 2) & 7))
+		return tort_pack(idx, pvrcu_read_lock_trace());
+	return idx;
+}
+
+static void tort_trace_readunlock(int cookie)
+{
+	int inner = (cookie >> TORT_IDX_BITS) - 1;
+
+	if (inner >= 0)
+		pvrcu_read_unlock_trace(inner);
+	pvrcu_read_unlock_trace(cookie & ((1 << TORT_IDX_BITS) - 1));
+}
+
+static unsigned long tort_trace_gp_count(void)
+{
+	struct pvrcu_stats st;
+
+	pvrcu_get_stats(&st);
+	return st.srcu_dev_gps + st.srcu_local_gps;
+}
+
+static const struct tort_ops tort_tasks_trace_ops = {
+	.name = "tasks_trace",
+	.readlock = tort_trace_readlock,
+	.deref = tort_tasks_deref,
+	.readunlock = tort_trace_readunlock,
+	.readers_sleep = true,
+	.sync = pvrcu_synchronize_tasks_trace,
+	.call = pvrcu_call_tasks_trace,
+	.cb_barrier = pvrcu_barrier_tasks_trace,
+	.gp_count = tort_trace_gp_count,
+	.stats = tort_srcu_stats,
+	.writers = BIT(WR_SYNC) | BIT(WR_CALL),
+};
+
+/* Every flavour this module knows. */
 static const struct {
 	const char *name;
 	const struct tort_ops *ops;
 } tort_flavors[] = {
 	{ "rcu", &tort_rcu_ops },
-	{ "srcu", NULL },
+	{ "srcu", &tort_srcu_ops },
 	{ "tasks", &tort_tasks_ops },
 	{ "tasks_rude", &tort_tasks_rude_ops },
-	{ "tasks_trace", NULL },
+	{ "tasks_trace", &tort_tasks_trace_ops },
 };
 
 /* ---- test_break_gp: a flavour whose GPs end at once ---------------------- */
