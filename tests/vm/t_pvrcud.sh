@@ -6,8 +6,9 @@ echo "== $t (2 vCPUs, pvrcuctl during the run)"
 ctl=$out/$t/vhost-user-rcu.sock.ctl
 mkdir -p "$out/$t"
 (
-	# Wait for the registration, then sample while the torture runs.
-	for _ in $(seq 300); do
+	# Wait for the registration (QEMU may first spend up to a minute
+	# detecting the accelerator), then sample while the torture runs.
+	for _ in $(seq 1800); do
 		"$top/build/pvrcuctl" -s "$ctl" status 2>/dev/null | grep -q 'region:  *gpa' && break
 		sleep 0.1
 	done
