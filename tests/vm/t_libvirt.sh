@@ -93,7 +93,7 @@ if [ -n "$lv_ns_ok" ]; then
 		PREFIX=/opt/pvrcu SYSCONFDIR=/opt/pvrcu/etc > "$d/install-opt.log" 2>&1
 	check_true "$t: make install DESTDIR=$d/root PREFIX=/opt/pvrcu" test $? -eq 0
 	lv_t0=$(date +%s)
-	unshare --mount --propagation private bash "$top/tests/vm/libvirt_ns.sh" \
+	timeout 600 unshare --mount --propagation private bash "$top/tests/vm/libvirt_ns.sh" \
 		"$d" "$top" "$lv_KERNEL_DIR/vmlinuz" "$top/build/initramfs.cpio.gz"
 	echo "    (libvirt part: $(($(date +%s) - lv_t0)) s)"
 	if read -r lv_p lv_f < "$d/counts" 2> /dev/null; then
