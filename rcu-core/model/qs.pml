@@ -4,7 +4,7 @@
  *
  * Processes, and the code each one stands for:
  *   task(c)   guest CPU c in task context: reader sections (nested), the
- *             outermost-unlock report, HLT when idle.
+ *             outermost-unlock report (interrupts off), HLT when idle.
  *             virtio-rcu/include/pvrcu_reader.h: pvrcu_rd_lock(),
  *             pvrcu_rd_unlock(), pvrcu_rd_qs_needed(), pvrcu_rd_report().
  *   irq(c)    guest CPU c in interrupt context: the host's post
@@ -51,8 +51,12 @@
  *                                with -DWEAK; on TSO none (see README)
  *   -DMUTANT_NO_RELEASE          (-DWEAK) unlock is a plain store
  *   -DMUTANT_NO_POST             (liveness) the host never posts
- *   -DNPOST=1 with -DNUPD=2      (liveness) no repost: an unlock report's
- *                                stale qs_seq store overwrites the post's
+ *   -DMUTANT_IRQ_ON_REPORT       (liveness, with -DNPOST=1 -DNUPD=2) the
+ *                                unlock report runs with interrupts on, as
+ *                                before commit de26217: a post taken between
+ *                                its gp_seq load and its qs_seq store is
+ *                                overwritten by the older value, and with
+ *                                no repost the GP never ends
  * Variant of the correct protocol:
  *   -DNEED_QS_FIRST              need_qs written before gp_seq is published
  *                                (domain.c's first version; now after)
@@ -103,8 +107,10 @@
 #ifndef NRESTART
 #define NRESTART  1	/* host daemon crashes (state lost mid-GP) */
 #endif
-/* Posts per CPU per GP: the post, and a repost where one can be needed
- * (a CPU with task readers, more than one GP: see report_task). */
+/* Posts per CPU per GP: the post, and a repost (domain.c reposts after
+ * repost_ns) where one could matter: a CPU with task readers, more than
+ * one GP (see report_task; the current code needs none, NPOST=1 checks
+ * that). */
 #ifndef NPOST
 #define NPOST_OF(c) ((B(c, NREADS) > 0 && NUPD > 1) -> 2 : 1)
 #else
@@ -133,7 +139,9 @@ byte mem_qs[NCPU];		/* cpu[i].qs_seq        guest (via SB) */
 #define V_QS   1
 byte sbe[NCPU * SB];		/* store buffer: value*4 + release*2 + var */
 byte sbn[NCPU];			/* entries in use, oldest at index 0 */
-bit  rwin[NCPU];		/* between an unlock report's load and store */
+bit  irqoff[NCPU];		/* task context runs with interrupts off */
+bit  rwin[NCPU];		/* MUTANT_IRQ_ON_REPORT: between an unlock
+				 * report's gp_seq load and qs_seq store */
 byte exits[NCPU];		/* KVM stat `exits' (cumulative) */
 bit  blocking[NCPU];		/* KVM stat `blocking' (1 while halted) */
 bit  in_irq[NCPU];		/* the CPU runs an interrupt handler */
@@ -274,12 +282,53 @@ inline report(c, G) {
 }
 
 /*
- * From the outermost unlock (pvrcu_rd_unlock) interrupts are on: an
- * interrupt (a post that reports too, a reader) may come between the
- * gp_seq load and the qs_seq store, so these are two steps. s holds the
- * loaded value + 1 in between.
+ * From the outermost unlock (pvrcu_rd_unlock, after nesting-- reached 0
+ * and pvrcu_rd_qs_needed() said yes; interrupts on up to here, so a post
+ * or an interrupt reader may run first):
+ *   local_irq_save(); if (nesting == 0 && qs_needed) pvrcu_rd_report();
+ *   local_irq_restore();
+ * Step 1: interrupts off and the re-check (loads of the own record:
+ * nesting is 0 here, every interrupt reader having ended; need_qs is
+ * host-written). If the re-check fails (an interrupt reported meanwhile)
+ * nothing else happens before the restore. Step 2: smp_mb(), then the
+ * gp_seq load; step 3: the buffered qs_seq store and the restore (the
+ * store commutes with every other agent, so they share a step). irq(c)
+ * cannot run from step 1 to step 3 (irqoff); the host and hw(c) can. s
+ * holds the loaded value + 1 between steps 2 and 3; q is scratch.
+ *
+ * -DMUTANT_IRQ_ON_REPORT: the code before commit de26217, no re-check,
+ * interrupts on: an interrupt (a post that reports too, a reader) may
+ * come between the gp_seq load and the qs_seq store (rwin).
  */
-inline report_task(c, G, s) {
+#ifndef MUTANT_IRQ_ON_REPORT
+inline report_task(c, G, s, q) {
+	d_step { G -> ld(c, V_QS, q);
+		 if
+		 :: need_qs[c] > q -> irqoff[c] = 1
+		 :: else -> s = 0;
+			printf("cpu%d: unlock: interrupts off, re-check: reported meanwhile\n", c)
+		 fi;
+		 q = 0 };
+	if
+	:: s ->
+#ifndef MUTANT_NO_MB
+		d_step { G && sbn[c] == 0 && PEND0(c) -> s = gp_seq + 1;
+			 printf("cpu%d: unlock report (interrupts off): smp_mb, read gp_seq=%d\n",
+				c, gp_seq) };
+#else
+		d_step { G -> s = gp_seq + 1;
+			 printf("cpu%d: unlock report (interrupts off, no smp_mb): read gp_seq=%d\n",
+				c, gp_seq) };
+#endif
+		d_step { G && sbn[c] < SB -> st(c, V_QS, s - 1, 0);
+			 printf("cpu%d: unlock report: qs_seq:=%d (buffered), interrupts on\n",
+				c, s - 1);
+			 s = 0; irqoff[c] = 0 }
+	:: else
+	fi
+}
+#else
+inline report_task(c, G, s, q) {
 #ifndef MUTANT_NO_MB
 	d_step { G && sbn[c] == 0 && PEND0(c) -> s = gp_seq + 1; rwin[c] = 1;
 		 printf("cpu%d: unlock report: smp_mb, read gp_seq=%d\n", c, gp_seq) };
@@ -291,6 +340,7 @@ inline report_task(c, G, s) {
 		 printf("cpu%d: unlock report: qs_seq:=%d (buffered)\n", c, s - 1);
 		 s = 0; rwin[c] = 0 }
 }
+#endif
 
 /*
  * pvrcu_rd_lock(): nesting++, a plain read-modify-write of the own
@@ -325,7 +375,7 @@ inline rd_unlock(c, G, t, q, ctx) {
 		q = 0
 	}
 	if
-	:: t && ctx == CTX_TASK -> report_task(c, G, t)
+	:: t && ctx == CTX_TASK -> report_task(c, G, t, q)
 	:: t && ctx == CTX_IRQ -> t = 0; report(c, G)
 	:: else
 	fi
@@ -382,13 +432,15 @@ end_idle:
 
 /* ---- guest CPU, interrupt context ------------------------------------- */
 #define IRQ (1)
+/* an interrupt is taken only while task context has interrupts on */
+#define IRQ_ON(c) (!irqoff[c])
 
 proctype irq(byte c)
 {
 	byte t, q, e, ni;
 end_irq:
 	do
-	:: d_step { irq_pending[c] -> in_irq[c] = 1; irq_pending[c] = 0;
+	:: d_step { irq_pending[c] && IRQ_ON(c) -> in_irq[c] = 1; irq_pending[c] = 0;
 		    blocking[c] = 0;
 		    /* vrcu_handle_event -> vrcu_report_qs_local():
 		     * if (READ_ONCE(rec->nesting)) return; -- own record */
@@ -400,7 +452,7 @@ end_irq:
 		:: else
 		fi;
 		in_irq[c] = 0
-	:: d_step { ni < B(c, NIRQREAD) -> in_irq[c] = 1; blocking[c] = 0; ni++;
+	:: d_step { ni < B(c, NIRQREAD) && IRQ_ON(c) -> in_irq[c] = 1; blocking[c] = 0; ni++;
 		    printf("cpu%d: interrupt with a reader\n", c) };
 		rd_lock(c, IRQ, t);
 		d_step { e = ptr; printf("cpu%d: p = e%d\n", c, e) };
@@ -543,10 +595,11 @@ inline crash_restart() {
 
 /*
  * post(): rcuc_advance() posts the CPUs it has just found not quiescent,
- * so a post is enabled only when no scan step for that CPU is. The first
- * post goes at any time; a repost (repost_ns = 100 ms later) is taken to
- * fall outside the few instructions between an unlock report's gp_seq
- * load and its qs_seq store (rwin).
+ * so a post is enabled only when no scan step for that CPU is. A post goes
+ * at any time; the vCPU takes it when its interrupts are on (irq(c)).
+ * Under MUTANT_IRQ_ON_REPORT a repost (repost_ns = 100 ms later) is taken
+ * to fall outside the few instructions between an unlock report's gp_seq
+ * load and its qs_seq store (rwin; always 0 otherwise).
  */
 #define SCAN_ENABLED(c) \
 	((mem_qs[c] >= hgp && hgp >= mem_qs[c]) || \
