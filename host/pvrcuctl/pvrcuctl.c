@@ -10,6 +10,7 @@
  * could not be reached (or the arguments are wrong).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -72,7 +73,7 @@ static void usage_domain_xml(FILE *f)
 		"                         (default /var/log/libvirt/qemu/NAME-serial.log)\n"
 		"      --emulator PATH    QEMU with vhost-user-rcu-pci (default: the one\n"
 		"                         installed with pvrcuctl, PREFIX/lib/pvrcu/qemu)\n"
-		"      --type kvm|qemu    accelerator (default kvm if /dev/kvm exists)\n"
+		"      --type kvm|qemu    accelerator (default kvm if /dev/kvm opens)\n"
 		"      --on-reboot restart|destroy  what a guest reboot does (default restart)\n"
 		"      --template FILE    fill FILE instead of the built-in template\n"
 		"  -h, --help             this text\n");
@@ -143,12 +144,17 @@ static int domain_xml_main(int argc, char **argv, const char *name,
 		.name = name, .runtime_dir = rundir, .vcpus = 2,
 		.memory_mib = 1024, .srcu_domains = 16,
 		.cmdline = "console=ttyS0", .on_reboot = "restart",
-		.virt_type = access("/dev/kvm", F_OK) == 0 ? "kvm" : "qemu",
 	};
 	char serial[PATH_MAX], emulator[PATH_MAX], err[512];
 	const char *tmpl_path = NULL;
 	char *tmpl = NULL;
 	int c, ret;
+
+	/* kvm where it can be used: /dev/kvm opens (a node alone is not enough) */
+	c = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	d.virt_type = c >= 0 ? "kvm" : "qemu";
+	if (c >= 0)
+		close(c);
 
 	optind = 0;	/* a fresh getopt over the subcommand's arguments */
 	while ((c = getopt_long(argc, argv, "+n:k:i:a:c:m:h", opts, NULL)) != -1) {
