@@ -155,6 +155,11 @@ static void pvrcu_tf_barrier(struct pvrcu_tflavor *f)
 		init_completion(&f->barrier_done);
 		pvrcu_tf_call(f, &f->barrier_head, pvrcu_tf_barrier_done);
 		wait_for_completion(&f->barrier_done);
+		/*
+		 * The marker ran inside its batch; let the worker finish that
+		 * batch (and count it off) so the next barrier finds n == 0.
+		 */
+		flush_work(&f->work);
 	}
 	mutex_unlock(&f->barrier_mutex);
 }
