@@ -45,15 +45,7 @@ MODULE_PARM_DESC(pending_cbs, "phase=pending: callbacks to leave pending");
 
 static int st_errors;
 
-#define ST_REPORT(ok, name)						\
-do {									\
-	if (ok) {							\
-		pr_info("%s: ok\n", name);	\
-	} else {							\
-		pr_err("%s: FAIL\n", name);	\
-		st_errors++;						\
-	}								\
-} while (0)
+#define ST_REPORT(ok, name)	PVRCU_ST_REPORT(st_errors, ok, name)
 
 struct st_obj {
 	int payload[16];

@@ -18,15 +18,7 @@
 
 static int ss_errors;
 
-#define SS_REPORT(ok, name)						\
-do {									\
-	if (ok) {							\
-		pr_info("%s: ok\n", name);				\
-	} else {							\
-		pr_err("%s: FAIL\n", name);				\
-		ss_errors++;						\
-	}								\
-} while (0)
+#define SS_REPORT(ok, name)	PVRCU_ST_REPORT(ss_errors, ok, name)
 
 DEFINE_STATIC_PVSRCU(ss_static);
 

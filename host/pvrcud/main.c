@@ -121,6 +121,23 @@ static int listen_on(const char *path)
 	return fd;
 }
 
+/* A decimal option value in [@min, @max]; logs and returns -1 otherwise. */
+static int parse_range(const char *opt, const char *arg, long min, long max,
+		       long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max) {
+		log_err("%s must be %ld..%ld, not \"%s\"", opt, min, max, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -148,7 +165,6 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int fd = -1, lfd = -1, c, ret = 0;
 	bool once = false;
-	char *end;
 	long v;
 
 	while ((c = getopt_long(argc, argv, "s:f:q:c:vh", opts, NULL)) != -1) {
@@ -157,32 +173,20 @@ int main(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'f':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 0 || v > 65535) {
-				log_err("bad --fd: %s", optarg);
+			if (parse_range("--fd", optarg, 0, 65535, &v))
 				return 1;
-			}
 			fd = (int)v;
 			break;
 		case 'q':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 1 || v > VIRTIO_RCU_MAX_EVENT_QUEUES) {
-				log_err("--event-queues must be 1..%d",
-					VIRTIO_RCU_MAX_EVENT_QUEUES);
+			if (parse_range("--event-queues", optarg, 1,
+					VIRTIO_RCU_MAX_EVENT_QUEUES, &v))
 				return 1;
-			}
 			bopts.event_queues = (uint32_t)v;
 			break;
 		case 'D':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 0 || v > VIRTIO_RCU_MAX_SRCU_DOMAINS) {
-				log_err("--srcu-domains must be 0..%d",
-					VIRTIO_RCU_MAX_SRCU_DOMAINS);
+			if (parse_range("--srcu-domains", optarg, 0,
+					VIRTIO_RCU_MAX_SRCU_DOMAINS, &v))
 				return 1;
-			}
 			bopts.srcu_domains = (uint32_t)v;
 			break;
 		case 'o':
