@@ -224,10 +224,11 @@ static int pvsrcu_local_gp(int dom, bool exp)
 	ret = pvsrcu_wait_drained(dom, idx, exp);
 	if (ret)
 		return ret;
-	/* Keep the sequence moving, so a device adopting it goes on from here. */
-	WRITE_ONCE(h->srcu_gp_seq,
-		   cpu_to_le64((le64_to_cpu(READ_ONCE(h->srcu_gp_seq)) | 3) + 1));
-	WRITE_ONCE(h->srcu_gp_completed, h->srcu_gp_seq);
+	/*
+	 * srcu_gp_seq stays the device's alone: waiters on the device's GPs
+	 * of a shared domain trust it, and this GP may have begun before
+	 * their cookie was taken. Our waiters use their struct's own seq.
+	 */
 	atomic64_inc(&pvs.local_gps);
 	return 0;
 }
