@@ -74,6 +74,7 @@ struct backend {
 	uint32_t nsrcu;
 	uint64_t *srcu_want;		/* [dom * ncpus + cpu]: cookie, 0 = none */
 	uint64_t *srcu_seen;		/* [dom]: last completed GP posted */
+	uint64_t srcu_waiting;		/* non-zero srcu_want entries */
 	uint64_t srcu_gps, srcu_done_posts;
 
 	/* the last stall reports, for pvrcuctl stalls */

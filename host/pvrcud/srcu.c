@@ -21,11 +21,23 @@ static uint64_t *want_slot(struct backend *b, uint32_t dom, uint32_t cpu)
 	return &b->srcu_want[(size_t)dom * b->ncpus + cpu];
 }
 
+/* Nobody waits for GPs of @dom any more (a new or a destroyed domain). */
+static void forget_waits(struct backend *b, uint32_t dom)
+{
+	uint32_t c;
+
+	for (c = 0; c < b->ncpus; c++) {
+		b->srcu_waiting -= *want_slot(b, dom, c) != 0;
+		*want_slot(b, dom, c) = 0;
+	}
+}
+
 int srcu_attach(struct backend *b)
 {
 	uint32_t n = b->lim.max_srcu_domains;
 
 	b->nsrcu = n;
+	b->srcu_waiting = 0;
 	if (!n)
 		return 0;
 	/* Bounded by the config space: domains x CPU records. */
@@ -58,8 +70,6 @@ uint32_t srcu_in_use(const struct backend *b)
 
 int srcu_create(struct backend *b, uint32_t dom, uint64_t *val0)
 {
-	uint32_t c;
-
 	if (!b->have_region)
 		return VIRTIO_RCU_S_NOSETUP;
 	switch (rcuc_srcu_create(b->dom, dom)) {
@@ -70,8 +80,7 @@ int srcu_create(struct backend *b, uint32_t dom, uint64_t *val0)
 	default:
 		return VIRTIO_RCU_S_INVAL;
 	}
-	for (c = 0; c < b->ncpus; c++)
-		*want_slot(b, dom, c) = 0;
+	forget_waits(b, dom);
 	*val0 = rcuc_srcu_seq(b->dom, dom);
 	b->srcu_seen[dom] = *val0;
 	log_info("SRCU domain %u created at srcu_gp_seq %llu", dom,
@@ -85,6 +94,7 @@ int srcu_destroy(struct backend *b, uint32_t dom)
 		return VIRTIO_RCU_S_NOSETUP;
 	switch (rcuc_srcu_destroy(b->dom, dom)) {
 	case 0:
+		forget_waits(b, dom);
 		log_info("SRCU domain %u destroyed", dom);
 		return VIRTIO_RCU_S_OK;
 	case -2:
@@ -114,6 +124,7 @@ int srcu_gp(struct backend *b, const struct vrcu_request *req, uint64_t *val0)
 	b->srcu_gps++;
 	if (req->arg1 != VIRTIO_RCU_SRCU_NO_EVENT) {
 		w = want_slot(b, dom, (uint32_t)req->arg1);
+		b->srcu_waiting += !*w;
 		if (!*w || !rcuc_seq_ge(*w, cookie))
 			*w = cookie;
 	}
@@ -131,6 +142,8 @@ void srcu_notify(struct backend *b)
 {
 	uint32_t dom, c;
 
+	if (!b->srcu_waiting)
+		return;		/* every kick runs this: nothing to look at */
 	for (dom = 0; dom < b->nsrcu; dom++) {
 		uint64_t seq;
 		bool all = true;
@@ -151,8 +164,10 @@ void srcu_notify(struct backend *b)
 				continue;
 			}
 			b->srcu_done_posts++;
-			if (rcuc_seq_ge(seq, *w))
+			if (rcuc_seq_ge(seq, *w)) {
 				*w = 0;
+				b->srcu_waiting--;
+			}
 		}
 		if (all)
 			b->srcu_seen[dom] = seq;
