@@ -115,10 +115,8 @@ int rcuc_attach(struct rcuc_domain *d, void *shm, size_t len, uint32_t ncpus,
 	d->ncpus = ncpus;
 	d->nsrcu = nsrcu;
 	/* Run states a previous host wrote are not ours to vouch for. */
-	for (i = 0; i < ncpus; i++) {
-		d->cpu[i].run_state = VIRTIO_RCU_RUN_HALTED;	/* force the write */
-		set_run_state(d, i, VIRTIO_RCU_RUN_UNKNOWN);
-	}
+	for (i = 0; i < ncpus; i++)
+		rcuc_vline(d, i)->run_state = htole32(VIRTIO_RCU_RUN_UNKNOWN);
 	if (rcuc_srcu_attach(d, resume) < 0) {
 		rcuc_detach(d);
 		return -1;
