@@ -19,6 +19,7 @@
 #define VIRTIO_RCU_F_EXPEDITE		0	/* expedited GPs via event queues */
 #define VIRTIO_RCU_F_SRCU		1	/* SRCU domains in the shared region */
 #define VIRTIO_RCU_F_RUN_STATE		2	/* host publishes vCPU run state */
+#define VIRTIO_RCU_F_CB_CHAIN		3	/* host chains GPs for callbacks */
 
 /* SRCU domains a device may offer (config max_srcu_domains). */
 #define VIRTIO_RCU_MAX_SRCU_DOMAINS	1024
@@ -145,7 +146,8 @@ struct virtio_rcu_shm_cpu {		/* guest writes, except need_qs */
 	__le32 eventq;			/* event queue bound to this CPU */
 	__le64 backlog;			/* callbacks queued on this CPU */
 	__le64 cb_seq;			/* gp_seq its oldest callbacks wait for */
-	__u8 pad[16];
+	__le64 cb_next;			/* ...its newest ones (0: as cb_seq) */
+	__u8 pad[8];
 };
 
 /* run_state values in struct virtio_rcu_shm_vcpu */
