@@ -59,7 +59,7 @@ struct rcuc_tunables {
 	uint64_t repost_ns;		/* re-post a still-silent CPU after this */
 	uint64_t stall_ns;		/* first stall report after this */
 	uint64_t srcu_poll_ns;		/* normal SRCU GPs: rescan period */
-	uint64_t backlog_expedite;	/* total callbacks above which GPs expedite */
+	uint64_t backlog_expedite;	/* total callbacks above which QS are forced */
 	bool normal_only;		/* treat expedited requests as normal */
 	/*
 	 * TEST ONLY: end every GP as soon as it starts, without waiting for
@@ -77,7 +77,8 @@ struct rcuc_stats {
 	uint64_t gps_started;
 	uint64_t gps_completed;
 	uint64_t gps_expedited;
-	uint64_t gps_flood;		/* expedited because of the backlog */
+	uint64_t gps_flood;		/* QS forced at once: the backlog is high */
+	uint64_t gps_chained;		/* started for a backlog seen at a GP's end */
 	uint64_t posts;			/* interrupts requested, all GPs */
 	uint64_t posts_failed;		/* no event buffer, device not ready */
 	uint64_t exp_posts;		/* posts made for expedited GPs */

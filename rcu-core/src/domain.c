@@ -123,6 +123,8 @@ int rcuc_attach(struct rcuc_domain *d, void *shm, size_t len, uint32_t ncpus,
 	}
 	d->want_exp = false;
 	d->exp = false;
+	d->want_flood = false;
+	d->flood = false;
 	d->deadline_ns = 0;
 	d->gp_start_ns = now_ns;
 	if (resume)
@@ -350,11 +352,23 @@ static void post(struct rcuc_domain *d, uint32_t cpu, uint64_t now_ns)
 /* ---- callbacks: demand and delivery --------------------------------------- */
 
 /*
- * Guests report per-CPU callback backlog and the cookie the oldest of
- * them waits for. Ask for that GP; a cookie beyond the next GP is forged
- * (a guest cannot have obtained it) and is clamped. A large backlog
- * expedites (flood control).
+ * Guests report per-CPU callback backlog, the cookie the oldest of them
+ * waits for (cb_seq) and, optionally, the newest (cb_next). Ask for the
+ * later one; a cookie beyond the next GP is forged (a guest cannot have
+ * obtained it) and is clamped. A large backlog expedites (flood control).
  */
+static void want_cookie(struct rcuc_domain *d, uint64_t want, uint64_t next)
+{
+	if (rcuc_seq_ge(d->gp_seq, want))
+		return;			/* already done: delivery's job */
+	if (!rcuc_seq_ge(next, want)) {
+		d->stats.bad_cb_seq++;
+		want = next;
+	}
+	if (rcuc_seq_ge(want, d->want))
+		d->want = want;
+}
+
 static void callback_demand(struct rcuc_domain *d)
 {
 	uint64_t next = rcuc_seq_snap(d->gp_seq), total = 0;
@@ -362,24 +376,30 @@ static void callback_demand(struct rcuc_domain *d)
 
 	for (i = 0; i < d->ncpus; i++) {
 		volatile struct virtio_rcu_shm_cpu *r = rcuc_rec(d, i);
-		uint64_t n = le64toh(r->backlog), want;
+		uint64_t n = le64toh(r->backlog), last;
 
 		if (!n || le32toh(r->online) != 1)
 			continue;
 		total += n < (1ull << 40) ? n : (1ull << 40);
-		want = le64toh(r->cb_seq);
-		if (rcuc_seq_ge(d->gp_seq, want))
-			continue;		/* already done: delivery's job */
-		if (!rcuc_seq_ge(next, want)) {
-			d->stats.bad_cb_seq++;
-			want = next;
-		}
-		if (rcuc_seq_ge(want, d->want))
-			d->want = want;
+		want_cookie(d, le64toh(r->cb_seq), next);
+		last = le64toh(r->cb_next);
+		if (last)
+			want_cookie(d, last, next);
 	}
-	if (total > d->tun.backlog_expedite && !d->tun.normal_only &&
-	    !rcuc_seq_ge(d->gp_seq, d->want) && !d->want_exp) {
-		d->want_exp = true;
+	if (total <= d->tun.backlog_expedite || d->tun.normal_only ||
+	    rcuc_seq_ge(d->gp_seq, d->want))
+		return;
+	/*
+	 * Force quiescent states at once, the GP in flight first: memory is
+	 * what a flood costs. Rescans keep the normal schedule: nobody waits
+	 * on this GP's latency, and fast polling would take the CPU from
+	 * the very guest whose callbacks it is to free.
+	 */
+	if (rcuc_gp_active(d) && !d->flood && !d->exp) {
+		d->flood = true;
+		d->stats.gps_flood++;
+	} else if (!rcuc_gp_active(d) && !d->want_flood) {
+		d->want_flood = true;
 		d->stats.gps_flood++;
 	}
 }
@@ -412,6 +432,8 @@ static void gp_start(struct rcuc_domain *d, uint64_t now_ns)
 	d->gp_seq++;
 	d->exp = d->want_exp && !d->tun.normal_only;
 	d->want_exp = false;
+	d->flood = d->want_flood && !d->tun.normal_only;
+	d->want_flood = false;
 	d->stats.gps_started++;
 	if (d->exp) {
 		d->stats.gps_expedited++;
@@ -559,12 +581,23 @@ void rcuc_advance(struct rcuc_domain *d, uint64_t now_ns)
 		if (!d->tun.unsafe_end_gp_early && scan(d))
 			break;
 		gp_end(d, now_ns);
+		/*
+		 * The records again, after the end is published (its fence):
+		 * a guest that published its backlog and then still saw this
+		 * GP in progress sent no request (VIRTIO_RCU_F_CB_CHAIN), so
+		 * its backlog must be seen here. Store buffering: it or we.
+		 */
+		if (rcuc_seq_ge(d->gp_seq, d->want)) {
+			callback_demand(d);
+			if (!rcuc_seq_ge(d->gp_seq, d->want))
+				d->stats.gps_chained++;
+		}
 	}
 
 	if (rcuc_gp_active(d)) {
 		/* Laggards: at once if expedited, after fqs_delay if not. */
 		fqs = d->gp_start_ns + d->tun.fqs_delay_ns;
-		if (d->exp || now_ns >= fqs) {
+		if (d->exp || d->flood || now_ns >= fqs) {
 			post_laggards(d, now_ns);
 			rcuc_deadline_min(d, now_ns + d->tun.repost_ns);
 		} else {

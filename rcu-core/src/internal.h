@@ -60,6 +60,8 @@ struct rcuc_domain {
 	uint64_t want;			/* highest cookie asked for */
 	bool want_exp;			/* an expedited request is pending */
 	bool exp;			/* the current GP is expedited */
+	bool want_flood;		/* the next GP forces QS at once */
+	bool flood;			/* ...the current one does */
 	uint64_t gp_start_ns;
 	uint64_t poll_ns;		/* current rescan period of this GP */
 	uint64_t next_poll_ns;		/* when the next rescan is due */

@@ -12,6 +12,7 @@
 static struct fake_region f;
 static struct rcuc_domain *d;
 static int posts[8], ready[8];
+static int64_t backlog_at_ready = -1;	/* CPU whose backlog appears then */
 static struct rcuc_stall stalls[64];
 static int nstalls;
 
@@ -24,8 +25,14 @@ static bool on_post(void *ctx, uint32_t cpu, uint64_t gp)
 
 static bool on_ready(void *ctx, uint32_t cpu, uint64_t gp)
 {
-	(void)ctx; (void)gp;
+	(void)ctx;
 	ready[cpu]++;
+	if (backlog_at_ready >= 0) {
+		/* A guest queueing callbacks while the GP ends. */
+		fr_rec(&f, backlog_at_ready)->backlog = htole64(3);
+		fr_rec(&f, backlog_at_ready)->cb_seq = htole64(rcuc_seq_snap(gp));
+		backlog_at_ready = -1;
+	}
 	return true;
 }
 
@@ -43,6 +50,7 @@ static void setup(void)
 	cr_assert_eq(fake_region_init(&f, 4, 0), 0);
 	memset(posts, 0, sizeof(posts));
 	memset(ready, 0, sizeof(ready));
+	backlog_at_ready = -1;
 	nstalls = 0;
 	d = rcuc_domain_new(&ops, NULL, NULL);
 	cr_assert_eq(rcuc_attach(d, f.shm, f.len, 4, 0, 0, 0), 0);
@@ -289,6 +297,72 @@ Test(sources, callback_backlog_asks_for_a_gp_and_delivers_to_its_cpu)
 	cr_assert_eq(ready[0] + ready[2] + ready[3], 0, "only CPUs with callbacks");
 }
 
+/*
+ * VIRTIO_RCU_F_CB_CHAIN: a backlog published while a GP ends, which the
+ * guest saw in progress and so sent no request for, is read after the
+ * end and gets the next GP at once: no request, no timer.
+ */
+Test(sources, backlog_seen_at_gp_end_chains_the_next_gp)
+{
+	uint64_t want = rcuc_seq_snap(rcuc_gp_seq(d)), next;
+
+	fr_rec(&f, 1)->backlog = htole64(5);
+	fr_rec(&f, 1)->cb_seq = htole64(want);
+	rcuc_advance(d, 1);
+	backlog_at_ready = 2;
+	fr_report_all(&f);
+	rcuc_advance(d, 2);
+	cr_assert(rcuc_gp_done(d, want));
+	cr_assert_eq(ready[1], 1);
+	next = le64toh(fr_rec(&f, 2)->cb_seq);
+	cr_assert_not(rcuc_gp_done(d, next));
+	cr_assert(le32toh(fr_hdr(&f)->flags) & VIRTIO_RCU_HDR_F_GP_ACTIVE,
+		  "the GP for CPU 2's backlog runs without a request");
+	cr_assert_gt(rcuc_deadline(d), 0, "and the engine keeps polling it");
+	cr_assert_eq(rcuc_stats(d)->gps_chained, 1);
+	fr_report_all(&f);
+	rcuc_advance(d, 3);
+	cr_assert(rcuc_gp_done(d, next));
+	cr_assert_eq(ready[2], 1);
+}
+
+/* cb_next: the GP for the newest callbacks, beyond the oldest ones' GP. */
+Test(sources, newest_callback_cookie_is_asked_for_too)
+{
+	uint64_t first, second;
+
+	first = rcuc_gp_request(d, false, 0);	/* a GP in progress */
+	second = rcuc_seq_snap(rcuc_gp_seq(d));
+	cr_assert_gt(second, first);
+	fr_rec(&f, 3)->cb_seq = htole64(first);
+	fr_rec(&f, 3)->cb_next = htole64(second);
+	fr_rec(&f, 3)->backlog = htole64(2);
+	fr_report_all(&f);
+	rcuc_advance(d, 1);
+	cr_assert(rcuc_gp_done(d, first));
+	cr_assert_not(rcuc_gp_done(d, second));
+	cr_assert(le32toh(fr_hdr(&f)->flags) & VIRTIO_RCU_HDR_F_GP_ACTIVE,
+		  "cb_next keeps the engine going");
+	fr_report_all(&f);
+	rcuc_advance(d, 2);
+	cr_assert(rcuc_gp_done(d, second));
+	cr_assert_not(le32toh(fr_hdr(&f)->flags) & VIRTIO_RCU_HDR_F_GP_ACTIVE,
+		  "and stops once it is done");
+	cr_assert_eq(rcuc_stats(d)->bad_cb_seq, 0);
+}
+
+Test(sources, forged_newest_callback_cookie_is_clamped)
+{
+	fr_rec(&f, 0)->backlog = htole64(1);
+	fr_rec(&f, 0)->cb_seq = htole64(rcuc_seq_snap(rcuc_gp_seq(d)));
+	fr_rec(&f, 0)->cb_next = htole64(1ull << 50);
+	rcuc_advance(d, 1);
+	cr_assert_eq(rcuc_stats(d)->bad_cb_seq, 1);
+	fr_report_all(&f);
+	rcuc_advance(d, 2);
+	cr_assert_lt(rcuc_gp_seq(d), 16, "one or two GPs, not 2^48 of them");
+}
+
 Test(sources, far_future_callback_cookie_is_clamped)
 {
 	fr_rec(&f, 0)->backlog = htole64(1);
@@ -300,15 +374,47 @@ Test(sources, far_future_callback_cookie_is_clamped)
 	cr_assert_lt(rcuc_gp_seq(d), 16, "one GP, not 2^48 of them");
 }
 
-Test(sources, big_backlog_expedites)
+Test(sources, big_backlog_forces_quiescent_states_at_once)
 {
+	uint64_t t;
+	int i;
+
 	rcuc_tunables(d)->backlog_expedite = 100;
 	fr_rec(&f, 0)->backlog = htole64(1000);
 	fr_rec(&f, 0)->cb_seq = htole64(rcuc_seq_snap(rcuc_gp_seq(d)));
 	rcuc_advance(d, 1);
 	cr_assert_eq(rcuc_stats(d)->gps_flood, 1);
-	cr_assert_eq(rcuc_stats(d)->gps_expedited, 1);
 	cr_assert_eq(posts[0] + posts[1] + posts[2] + posts[3], 4, "posted at once");
+	cr_assert_eq(rcuc_stats(d)->gps_expedited, 0,
+		     "not an expedited GP: nobody waits on its latency");
+	/* Rescans back off as a normal GP's do, past the spin. */
+	t = 1 + rcuc_tunables(d)->spin_ns;
+	for (i = 0; i < 3; i++) {
+		rcuc_advance(d, t);
+		t = rcuc_deadline(d);
+	}
+	rcuc_advance(d, t);
+	cr_assert_geq(rcuc_deadline(d) - t, 4 * rcuc_tunables(d)->poll_min_ns,
+		      "not the fast polling of an expedited GP");
+	cr_assert_eq(posts[0] + posts[1] + posts[2] + posts[3], 4, "no reposts");
+}
+
+Test(sources, big_backlog_forces_quiescent_states_in_the_gp_in_flight)
+{
+	uint64_t c;
+
+	rcuc_tunables(d)->backlog_expedite = 100;
+	c = rcuc_gp_request(d, false, 1);	/* a normal GP: no posts yet */
+	cr_assert_eq(posts[0] + posts[1] + posts[2] + posts[3], 0);
+	fr_rec(&f, 2)->cb_seq = htole64(rcuc_seq_snap(rcuc_gp_seq(d)));
+	fr_rec(&f, 2)->backlog = htole64(1000);
+	rcuc_advance(d, 2);
+	cr_assert_eq(rcuc_stats(d)->gps_flood, 1);
+	cr_assert_eq(posts[0] + posts[1] + posts[2] + posts[3], 4,
+		     "posted at once, not after the fqs delay");
+	cr_assert_not(rcuc_gp_done(d, c));
+	rcuc_advance(d, 3);
+	cr_assert_eq(rcuc_stats(d)->gps_flood, 1, "counted once per GP");
 }
 
 /* VIRTIO_RCU_F_RUN_STATE: at a GP's end a line is fresh or UNKNOWN. */
