@@ -63,6 +63,7 @@ if [ $deep = 0 ]; then
 	QS_NPOST1="-DNCPU=1 -DNUPD=2 -DNPOST=1 -DNRESTART=0 -DTASK_NEST=1 -DMAXHALT=0"
 	SRCU=""				# 2 CPUs, 2 migrating readers, 3 updates
 	SRCU_LIVE=""
+	CHAIN=""			# 3 callbacks
 	MEMLIM=${PAN_MEMLIM:-4000} HASHW=24 COLLAPSE="" OPT=-O1
 else
 	QS="-DNREADS1=1"		# CPU 1 runs a reader too
@@ -74,6 +75,7 @@ else
 	QS_NPOST1="-DNCPU=1 -DNUPD=2 -DNPOST=1"
 	SRCU="-DNSEC=2"
 	SRCU_LIVE="-DNSEC=2 -DNUPD=2"
+	CHAIN="-DNCB=5"
 	MEMLIM=${PAN_MEMLIM:-9000} HASHW=27 COLLAPSE="-DCOLLAPSE" OPT=-O2
 fi
 
@@ -101,6 +103,10 @@ cases=(
 "srcu.mutant.one_phase|srcu|safety|assert|-DMUTANT_SRCU_ONE_PHASE $SRCU"
 "srcu.mutant.locks_first|srcu|safety|assert|-DMUTANT_SRCU_LOCKS_FIRST $SRCU"
 "srcu.mutant.no_mb|srcu|safety|assert|-DMUTANT_SRCU_NO_MB $SRCU"
+# VIRTIO_RCU_F_CB_CHAIN: callbacks queued without a request are never stranded
+"chain.no_stranded_cookie|chain|safety|pass|$CHAIN"
+"chain.mutant.no_mb|chain|safety|assert|-DMUTANT_CHAIN_NO_MB $CHAIN"
+"chain.mutant.no_reread|chain|safety|assert|-DMUTANT_CHAIN_NO_REREAD $CHAIN"
 )
 # Larger or merely informative cases: --deep only, so make check stays
 # around 25 s on 2 cores.
