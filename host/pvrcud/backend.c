@@ -545,7 +545,8 @@ static void requestq_handler(VuDev *dev, int qidx)
 
 static uint64_t get_features(VuDev *dev)
 {
-	uint64_t f = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_RCU_F_EXPEDITE;
+	uint64_t f = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_RCU_F_EXPEDITE |
+		     1ull << VIRTIO_RCU_F_CB_CHAIN;
 
 	if (to_backend(dev)->opt.srcu_domains)
 		f |= 1ull << VIRTIO_RCU_F_SRCU;

@@ -133,13 +133,14 @@ static int cmd_stats(struct backend *b, bool json, struct strbuf *o)
 	if (json) {
 		sb_printf(o, "{\"gps_started\":%" PRIu64 ",\"gps_completed\":%" PRIu64
 			  ",\"gps_expedited\":%" PRIu64 ",\"gps_flood\":%" PRIu64
-			  ",\"posts\":%" PRIu64 ",\"exp_posts\":%" PRIu64
+			  ",\"gps_chained\":%" PRIu64 ",\"posts\":%" PRIu64 ",\"exp_posts\":%" PRIu64
 			  ",\"posts_per_expedited_gp\":%.2f,\"posts_failed\":%" PRIu64
 			  ",\"cb_ready_posts\":%" PRIu64 ",\"last_gp_us\":%" PRIu64
 			  ",\"max_gp_us\":%" PRIu64 ",\"stalls\":%" PRIu64
 			  ",\"requests\":%" PRIu64 ",\"bad_requests\":%" PRIu64,
 			  s->gps_started, s->gps_completed, s->gps_expedited,
-			  s->gps_flood, s->posts, s->exp_posts, ppe, s->posts_failed,
+			  s->gps_flood, s->gps_chained, s->posts, s->exp_posts, ppe,
+			  s->posts_failed,
 			  s->cb_ready_posts, s->last_gp_ns / 1000, s->max_gp_ns / 1000,
 			  s->stalls, b->requests, b->bad_requests);
 		sb_printf(o, ",\"srcu\":{\"domains\":%u,\"in_use\":%u,\"gp_requests\":%"
@@ -162,8 +163,10 @@ static int cmd_stats(struct backend *b, bool json, struct strbuf *o)
 		return 0;
 	}
 	sb_printf(o, "grace periods:  %" PRIu64 " started, %" PRIu64 " completed, %"
-		  PRIu64 " expedited (%" PRIu64 " for callback floods)\n",
-		  s->gps_started, s->gps_completed, s->gps_expedited, s->gps_flood);
+		  PRIu64 " expedited (%" PRIu64 " for callback floods), %" PRIu64
+		  " chained for callbacks\n",
+		  s->gps_started, s->gps_completed, s->gps_expedited, s->gps_flood,
+		  s->gps_chained);
 	sb_printf(o, "posts:          %" PRIu64 " total, %" PRIu64
 		  " for expedited GPs = %.2f per expedited GP, %" PRIu64
 		  " failed, %" PRIu64 " callback-ready\n", s->posts, s->exp_posts,
