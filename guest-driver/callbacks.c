@@ -53,7 +53,8 @@ struct pvrcu_cblist {
 	/* All callbacks of this list, including a batch being invoked. */
 	long len;
 	int cpu;			/* whose record this list publishes to */
-	u64 pub_backlog, pub_seq;	/* as last written to the record */
+	u64 pub_backlog, pub_seq, pub_next;	/* as last written to the record */
+	unsigned long chained;		/* newest cookie the device will chain to */
 	unsigned long tick_v;		/* GP sequence at the last tick */
 	struct tasklet_struct tasklet;
 	struct timer_list timer;
@@ -151,25 +152,33 @@ static void cbl_enqueue(struct pvrcu_cblist *cbl, struct rcu_head *h,
 }
 
 /*
- * Tell the host how many callbacks of this list wait for a GP, and the
- * cookie (in its own gp_seq space) that the oldest of them wait for.
- * Without a device the record says nothing waits.
+ * Tell the host how many callbacks of this list wait for a GP, the cookie
+ * (in its own gp_seq space) that the oldest of them wait for, and the one
+ * the newest wait for. Without a device the record says nothing waits.
  */
 static void cbl_publish(struct pvrcu_cblist *cbl)
 {
 	struct virtio_rcu_shm_cpu *rec = pvrcu_cpu_rec(cbl->cpu);
 	u64 backlog = cbl->seg[SEG_WAIT].n + cbl->seg[SEG_NEXT].n;
-	u64 seq = 0;
+	unsigned long last = cbl->seg[SEG_WAIT].seq;
+	u64 seq = 0, next = 0;
 
-	if (!backlog || !pvrcu_gp_dev_cookie(cbl->seg[SEG_WAIT].seq, &seq)) {
+	cbl_last_cookie(cbl, &last);
+	if (!backlog || !pvrcu_gp_dev_cookie(cbl->seg[SEG_WAIT].seq, &seq) ||
+	    !pvrcu_gp_dev_cookie(last, &next)) {
 		backlog = 0;
 		seq = 0;
+		next = 0;
 	}
 	if (seq != cbl->pub_seq) {
 		WRITE_ONCE(rec->cb_seq, cpu_to_le64(seq));
 		cbl->pub_seq = seq;
 	}
-	smp_wmb();	/* a backlog always comes with its cookie */
+	if (next != cbl->pub_next) {
+		WRITE_ONCE(rec->cb_next, cpu_to_le64(next));
+		cbl->pub_next = next;
+	}
+	smp_wmb();	/* a backlog always comes with its cookies */
 	if (backlog != cbl->pub_backlog) {
 		WRITE_ONCE(rec->backlog, cpu_to_le64(backlog));
 		cbl->pub_backlog = backlog;
@@ -347,7 +356,7 @@ void pvrcu_call(struct rcu_head *head, rcu_callback_t func)
 	struct pvrcu_cblist *cbl;
 	unsigned long flags, cookie;
 	long len, qhimark;
-	bool ready;
+	bool ready, chained;
 
 	if (unlikely((unsigned long)func & PVRCU_CB_MARK)) {
 		pr_err("pvrcu: callback %ps at an odd address cannot be queued\n",
@@ -369,6 +378,17 @@ void pvrcu_call(struct rcu_head *head, rcu_callback_t func)
 	len = ++cbl->len;
 	ready = cbl->seg[SEG_DONE].n;
 	cbl_publish(cbl);
+	/*
+	 * The record now covers @cookie. If the device will chain to it
+	 * (a handshake, see pvrcu_gp_chained()), no request: the common case
+	 * of a steady stream of callbacks costs no exit per GP.
+	 */
+	chained = PVRCU_SEQ_GE(cbl->chained, cookie);
+	if (!chained && pvrcu_gp_chained(cookie)) {
+		cbl->chained = cookie;
+		chained = true;
+		__this_cpu_inc(pvrcu_pstats.cb_chained);
+	}
 	spin_unlock(&cbl->lock);
 	if (!timer_pending(&cbl->timer))
 		mod_timer(&cbl->timer, jiffies + PVRCU_CB_TICK);
@@ -376,7 +396,8 @@ void pvrcu_call(struct rcu_head *head, rcu_callback_t func)
 	local_irq_restore(flags);
 
 	qhimark = READ_ONCE(pvrcu_qhimark);
-	pvrcu_gp_request(cookie, len > qhimark, false);
+	if (!chained || len > qhimark)
+		pvrcu_gp_request(cookie, len > qhimark, false);
 	if (ready)
 		tasklet_schedule(&cbl->tasklet);
 	if (unlikely(len > qhimark))
@@ -462,8 +483,10 @@ void pvrcu_cb_rebind(void)
 		struct pvrcu_cblist *cbl = per_cpu_ptr(&pvrcu_cbl, cpu);
 
 		spin_lock_irqsave(&cbl->lock, flags);
-		cbl->pub_backlog = U64_MAX;	/* write both fields again */
+		cbl->pub_backlog = U64_MAX;	/* write every field again */
 		cbl->pub_seq = U64_MAX;
+		cbl->pub_next = U64_MAX;
+		cbl->chained = pvrcu_gp_seq();	/* void: promises of the old engine */
 		cbl_publish(cbl);
 		waiting = cbl_last_cookie(cbl, &cookie);
 		spin_unlock_irqrestore(&cbl->lock, flags);

@@ -119,6 +119,7 @@ void pvrcu_get_stats(struct pvrcu_stats *st)
 		st->cb_invoked += READ_ONCE(s->cb_invoked);
 		st->cb_double += READ_ONCE(s->cb_double);
 		st->cb_throttled += READ_ONCE(s->cb_throttled);
+		st->cb_chained += READ_ONCE(s->cb_chained);
 		st->gp_requests += READ_ONCE(s->gp_requests);
 		st->exp_requests += READ_ONCE(s->exp_requests);
 		st->events += READ_ONCE(s->events);

@@ -63,6 +63,7 @@ static struct {
 	struct virtqueue *vq;
 	bool exp_ok;			/* VIRTIO_RCU_F_EXPEDITE negotiated */
 	bool run_state_ok;		/* VIRTIO_RCU_F_RUN_STATE negotiated */
+	bool cb_chain_ok;		/* VIRTIO_RCU_F_CB_CHAIN negotiated */
 } vreq;
 
 static DEFINE_MUTEX(vrcu_probe_mutex);
@@ -222,6 +223,15 @@ int pvrcu_dev_gp_async(bool exp)
 bool pvrcu_dev_has_run_state(void)
 {
 	return READ_ONCE(vreq.run_state_ok);
+}
+
+/*
+ * Callbacks may skip their GP request when the device is sure to chain
+ * to it (pvrcu_gp_chained()).
+ */
+bool pvrcu_dev_chains_callbacks(void)
+{
+	return READ_ONCE(vreq.cb_chain_ok);
 }
 
 struct vrcu_sync {
@@ -480,6 +490,7 @@ static void vrcu_shutdown(struct virtio_rcu *vr)
 	spin_lock_irq(&vreq.lock);
 	vreq.vq = NULL;
 	vreq.run_state_ok = false;
+	vreq.cb_chain_ok = false;
 	spin_unlock_irq(&vreq.lock);
 	/* After the reset the device no longer touches the region. */
 	virtio_reset_device(vr->vdev);
@@ -589,6 +600,7 @@ static int vrcu_probe(struct virtio_device *vdev)
 	vreq.vq = vr->reqq;
 	vreq.exp_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_EXPEDITE);
 	vreq.run_state_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_RUN_STATE);
+	vreq.cb_chain_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_CB_CHAIN);
 	spin_unlock_irq(&vreq.lock);
 
 	vrcu_region_used = true;
@@ -676,6 +688,7 @@ static unsigned int features[] = {
 	VIRTIO_RCU_F_EXPEDITE,
 	VIRTIO_RCU_F_SRCU,
 	VIRTIO_RCU_F_RUN_STATE,
+	VIRTIO_RCU_F_CB_CHAIN,
 };
 
 static struct virtio_driver virtio_rcu_driver = {

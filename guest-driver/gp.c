@@ -90,6 +90,35 @@ bool pvrcu_gp_dev_cookie(unsigned long cookie, u64 *dev)
 	return ok;
 }
 
+/*
+ * The handshake of VIRTIO_RCU_F_CB_CHAIN (SPEC §1.6.7.1). We wrote our
+ * record's backlog, then read gp_seq; when the device ends a GP it
+ * publishes gp_seq, then reads the records. Both sides have a full
+ * barrier in between, so one of us sees the other's store. If we still
+ * see the GP in progress, the device will read our backlog once that GP
+ * has ended and start the one after it: enough for any cookie up to
+ * snap(gp_seq).
+ */
+bool pvrcu_gp_chained(unsigned long cookie)
+{
+	struct virtio_rcu_shm_header *hdr;
+	unsigned long v = 0;
+	unsigned int s;
+
+	if (!pvrcu_dev_chains_callbacks())
+		return false;
+	smp_mb();	/* the record before gp_seq; pairs with the device's */
+	do {
+		s = read_seqcount_begin(&pvgp.seq);
+		hdr = READ_ONCE(pvgp.hdr);
+		if (hdr)
+			v = pvgp.base + (unsigned long)
+			    le64_to_cpu(READ_ONCE(hdr->gp_seq));
+	} while (read_seqcount_retry(&pvgp.seq, s));
+	return hdr && (v & VIRTIO_RCU_SEQ_STATE_MASK) &&
+	       PVRCU_SEQ_GE(pvrcu_seq_snap(v), cookie);
+}
+
 void pvrcu_sleep_check(const char *fn)
 {
 	might_sleep();

@@ -40,6 +40,7 @@ struct pvrcu_pcpu_stats {
 	u64 cb_invoked;
 	u64 cb_double;
 	u64 cb_throttled;
+	u64 cb_chained;		/* requests skipped: the host chains the GP */
 	u64 gp_requests;
 	u64 exp_requests;
 	u64 tasks_gps;		/* Tasks RCU grace periods ended */
@@ -80,6 +81,12 @@ unsigned long pvrcu_gp_seq(void);
 unsigned long pvrcu_gp_cookie(void);
 /* Make sure a grace period that completes @cookie will run. Any context. */
 void pvrcu_gp_request(unsigned long cookie, bool exp, bool force);
+/*
+ * The caller's CPU record publishes a backlog that needs @cookie, and the
+ * device chains GPs for it (VIRTIO_RCU_F_CB_CHAIN): true if no request is
+ * needed. Costs a full barrier.
+ */
+bool pvrcu_gp_chained(unsigned long cookie);
 /* Translate a cookie into the device's gp_seq space; false: no device. */
 bool pvrcu_gp_dev_cookie(unsigned long cookie, u64 *dev);
 bool pvrcu_gp_have_device(void);
@@ -116,6 +123,8 @@ int pvrcu_dev_gp_async(bool exp);
 int pvrcu_dev_gp_wait(bool exp, unsigned long cookie);
 /* The bound device keeps the vCPU lines (VIRTIO_RCU_F_RUN_STATE). */
 bool pvrcu_dev_has_run_state(void);
+/* The bound device chains GPs for published backlogs (VIRTIO_RCU_F_CB_CHAIN). */
+bool pvrcu_dev_chains_callbacks(void);
 
 /* ---- tasks.c -------------------------------------------------------------- */
 

@@ -884,6 +884,7 @@ static int tort_fwd_thread(void *arg)
 	unsigned long c0, gps, end;
 	long n = 0, max = 0, cur, bound = fwd_bound;
 	struct pvrcu_stats st;
+	u64 chained0;
 	struct tort_fwd *f;
 
 	pvrcu_get_stats(&st);
@@ -892,6 +893,8 @@ static int tort_fwd_thread(void *arg)
 	/* Start a quarter into the run, with readers and writers busy. */
 	schedule_timeout_idle(duration * HZ / 4);
 	c0 = cur_ops.gp_count();
+	pvrcu_get_stats(&st);
+	chained0 = st.cb_chained;
 	end = jiffies + fwd_secs * HZ;
 	while (!READ_ONCE(tort_stop) && time_before(jiffies, end)) {
 		f = kmalloc(sizeof(*f), GFP_KERNEL);
@@ -907,10 +910,11 @@ static int tort_fwd_thread(void *arg)
 			cond_resched();
 	}
 	gps = cur_ops.gp_count() - c0;
+	pvrcu_get_stats(&st);
 	cur_ops.cb_barrier();
 	atomic_long_add(n, &n_fwd);
-	pr_info("fwd: %ld callbacks flooded in %d s, at most %ld pending (bound %ld), %lu GPs meanwhile\n",
-		n, fwd_secs, max, bound, gps);
+	pr_info("fwd: %ld callbacks flooded in %d s, at most %ld pending (bound %ld), %lu GPs meanwhile, %llu requests left to the host's chaining\n",
+		n, fwd_secs, max, bound, gps, st.cb_chained - chained0);
 	if (max > bound || gps < 2 || atomic_long_read(&fwd_pending)) {
 		pr_err("fwd: forward progress failed (pending now %ld)\n",
 		       atomic_long_read(&fwd_pending));

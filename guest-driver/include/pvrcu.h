@@ -724,6 +724,8 @@ void pvrcu_barrier_tasks_trace(void);
  * @cb_pending: callbacks queued and not yet invoked
  * @cb_double: rcu_heads found queued twice (and dropped)
  * @cb_throttled: pvrcu_call() callers held back by the backlog bound
+ * @cb_chained: GP requests pvrcu_call() did not need to send, because the
+ *	device starts the GP itself (VIRTIO_RCU_F_CB_CHAIN)
  * @gp_requests: grace-period requests sent to the device
  * @exp_requests: of those, expedited
  * @events: events (posts) received from the host
@@ -751,6 +753,7 @@ struct pvrcu_stats {
 	u64 cb_pending;
 	u64 cb_double;
 	u64 cb_throttled;
+	u64 cb_chained;
 	u64 gp_requests;
 	u64 exp_requests;
 	u64 events;

@@ -11,6 +11,8 @@ for cpus in 2 4; do
 		'pvrcu-torture: flavor=rcu duration=(2[0-9]|[3-9][0-9]|[1-9][0-9]{2,}) reads=[1-9][0-9]* gps=[1-9][0-9]* callbacks=[1-9][0-9]* errors=0 result=PASS$'
 	check "$t: callback flood kept memory bounded" "$g" \
 		'pvrcu_torture: fwd: [1-9][0-9]* callbacks flooded'
+	check "$t: the host chained GPs for the flood (VIRTIO_RCU_F_CB_CHAIN)" "$g" \
+		'pvrcu_torture: fwd: .* [1-9][0-9]* requests left to the host.s chaining'
 	check "$t: torture module unloaded" "$g" 'PVRCU-INIT: pvrcu_torture unloaded'
 	check "$t: virtio_rcu unloaded" "$g" 'PVRCU-INIT: virtio_rcu unloaded'
 	check_guest_clean "$t" "$g"
