@@ -23,7 +23,7 @@
 #define BENCH_GPS		500	/* GPs timed per latency run */
 #define BENCH_SYNC_UPDATERS	4
 #define BENCH_SYNC_NS		1000000000ull	/* 1 s per throughput run */
-#define BENCH_CBS		200000	/* callbacks per run */
+#define BENCH_CBS		1000000	/* callbacks per run */
 #define BENCH_CB_OBJ		64	/* bytes per object, rcu head included */
 #define BENCH_SCAN_GPS		2000
 #define BENCH_SECTION_SPIN	32	/* busy readers: work inside a section */
@@ -80,6 +80,8 @@ struct bench_sync_result {
 struct bench_cb_result {
 	double cb_per_s;		/* callbacks invoked per second */
 	double peak_kib;		/* peak queued-not-invoked objects, KiB */
+	double cbs_per_gp;		/* pvrcu only: callbacks per GP */
+	double reqs_per_gp;		/* pvrcu only: host requests per GP */
 };
 
 /* ---- pvrcu (pv_bench.c) ------------------------------------------------------- */

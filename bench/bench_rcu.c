@@ -147,6 +147,7 @@ int main(int argc, char **argv)
 	double exp_posts[BENCH_RUNS], norm_posts[BENCH_RUNS];
 	double pv_sync[BENCH_RUNS], mb_sync[BENCH_RUNS], pv_gps[BENCH_RUNS];
 	double pv_cb[BENCH_RUNS], mb_cb[BENCH_RUNS];
+	double cbs_per_gp[BENCH_RUNS], reqs_per_gp[BENCH_RUNS];
 	double pv_mem[BENCH_RUNS], mb_mem[BENCH_RUNS];
 	double s512[BENCH_RUNS], s1[BENCH_RUNS], idle512[BENCH_RUNS];
 	double sync_ops = 0;
@@ -215,6 +216,8 @@ int main(int argc, char **argv)
 		pv_cb_throughput(&r);
 		pv_cb[i] = r.cb_per_s;
 		pv_mem[i] = r.peak_kib;
+		cbs_per_gp[i] = r.cbs_per_gp;
+		reqs_per_gp[i] = r.reqs_per_gp;
 		memb_cb_throughput(&r);
 		mb_cb[i] = r.cb_per_s;
 		mb_mem[i] = r.peak_kib;
@@ -245,6 +248,11 @@ int main(int argc, char **argv)
 		       "(%.2f calls per GP)\n", bench_median(pv_gps, BENCH_RUNS),
 		       BENCH_SYNC_UPDATERS,
 		       sync_ops / bench_median(pv_gps, BENCH_RUNS));
+	if (want("cb_throughput"))
+		printf("# cb_throughput: pvrcu %.0f callbacks per GP, %.3f GP requests "
+		       "per GP (the rest chained by the host)\n",
+		       bench_median(cbs_per_gp, BENCH_RUNS),
+		       bench_median(reqs_per_gp, BENCH_RUNS));
 	if (want("scan_512"))
 		printf("# scan: an idle rcuc_advance() (no GP) at 512 vCPUs costs "
 		       "%.0f ns\n", bench_median(idle512, BENCH_RUNS));

@@ -51,7 +51,7 @@ double pv_read_pair_ns(void)
 
 void pv_gp_latency(bool expedited, struct bench_gp_result *r)
 {
-	struct pv_sys *s = pv_sys_start(BENCH_READERS);
+	struct pv_sys *s = pv_sys_start(BENCH_READERS, 0);
 	double lat[BENCH_GPS];
 	struct rcuc_stats a, b;
 	unsigned int i;
@@ -96,7 +96,7 @@ static void *sync_updater(void *p)
 void pv_sync_throughput(struct bench_sync_result *r)
 {
 	struct sync_arg arg[BENCH_SYNC_UPDATERS];
-	struct pv_sys *s = pv_sys_start(BENCH_READERS);
+	struct pv_sys *s = pv_sys_start(BENCH_READERS, 0);
 	struct rcuc_stats a, b;
 	uint64_t t0, t1, total = 0;
 	unsigned int i;
@@ -261,17 +261,65 @@ static void *cb_invoker(void *p)
 	return NULL;
 }
 
+/*
+ * The guest's pvrcu_call() on the updater's vCPU (CPU BENCH_READERS): take
+ * a pending interrupt, take the cookie, queue, publish the backlog and the
+ * newest cookie in the CPU record, then ask for the GP only if the host
+ * will not chain to it (VIRTIO_RCU_F_CB_CHAIN, guest-driver/gp.c).
+ */
+struct cb_producer {
+	struct pv_sys *s;
+	struct virtio_rcu_shm_cpu *rec;
+	unsigned int cpu;
+	uint64_t asked;			/* newest cookie requested or chained */
+	uint64_t published;		/* cb_next as last written */
+	uint64_t requests;
+};
+
+static void cb_produce(struct cb_producer *p, struct cb_run *run,
+		       struct cb_obj *o, uint64_t backlog)
+{
+	uint64_t cookie, g;
+
+	pv_cpu_take_irq(p->s, p->cpu);
+	/* The caller's removal before the gp_seq load (a polled cookie). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	cookie = rcuc_seq_snap(pv_published_gp(p->s));
+	o->head.cookie = cookie;
+	cbq_push(&run->q, &o->head);
+	if (cookie != p->published) {
+		p->rec->cb_seq = htole64(cookie);
+		p->rec->cb_next = htole64(cookie);
+		p->published = cookie;
+	}
+	__atomic_store_n(&p->rec->backlog, htole64(backlog), __ATOMIC_RELEASE);
+	if (p->asked && rcuc_seq_ge(p->asked, cookie))
+		return;
+	/* The handshake: our record, then gp_seq; the host does the reverse. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	g = pv_published_gp(p->s);
+	if ((g & VIRTIO_RCU_SEQ_STATE_MASK) && rcuc_seq_ge(rcuc_seq_snap(g), cookie)) {
+		p->asked = cookie;
+		return;
+	}
+	p->asked = pv_request(p->s, false);
+	p->requests++;
+}
+
 void pv_cb_throughput(struct bench_cb_result *r)
 {
 	struct cb_run *run = calloc(1, sizeof(*run));
-	uint64_t i, t0, t1, peak = 0, last = 0;
-	bool have_last = false;
+	struct cb_producer p = { .cpu = BENCH_READERS };
+	uint64_t i, t0, t1, peak = 0;
+	struct rcuc_stats a, b;
 
 	if (!run)
 		abort();
-	run->s = pv_sys_start(BENCH_READERS);
+	run->s = pv_sys_start(BENCH_READERS, 1);
 	if (!run->s)
 		abort();
+	p.s = run->s;
+	p.rec = pv_cpu_rec(run->s, p.cpu);
 	cbq_init(&run->q);
 	run->target = BENCH_CBS;
 	pthread_mutex_init(&run->lock, NULL);
@@ -279,12 +327,15 @@ void pv_cb_throughput(struct bench_cb_result *r)
 	cb_run_of_obj = run;
 	if (pthread_create(&run->invoker, NULL, cb_invoker, run))
 		abort();
-	pv_wait(run->s, pv_request(run->s, false));	/* warm up */
+	pv_cpu_halt(run->s, p.cpu, true);	/* the warm-up GP: we sleep */
+	pv_wait(run->s, pv_request(run->s, false));
+	pv_cpu_halt(run->s, p.cpu, false);
 
+	pv_stats(run->s, &a);
 	t0 = bench_now_ns();
 	for (i = 0; i < BENCH_CBS; i++) {
 		struct cb_obj *o = malloc(sizeof(*o));
-		uint64_t n, snap;
+		uint64_t n;
 
 		if (!o)
 			abort();
@@ -292,27 +343,16 @@ void pv_cb_throughput(struct bench_cb_result *r)
 		n = __atomic_add_fetch(&run->outstanding, 1, __ATOMIC_RELAXED);
 		if (n > peak)
 			peak = n;
-		/*
-		 * The cookie: a full GP from now. The fence orders the
-		 * caller's removal before the gp_seq load (as a polled
-		 * cookie). Ask the host only when the GP this needs has not
-		 * been asked for yet: one request per GP, not per callback.
-		 */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		snap = rcuc_seq_snap(pv_published_gp(run->s));
-		if (!have_last || !rcuc_seq_ge(last, snap)) {
-			last = pv_request(run->s, false);
-			have_last = true;
-		}
-		o->head.cookie = last;
-		cbq_push(&run->q, &o->head);
+		cb_produce(&p, run, o, n);
 	}
-	/* Barrier: every callback queued above has run. */
+	/* Barrier: every callback queued above has run. The vCPU idles. */
+	pv_cpu_halt(run->s, p.cpu, true);
 	pthread_mutex_lock(&run->lock);
 	while (run->invoked < BENCH_CBS)
 		pthread_cond_wait(&run->drained, &run->lock);
 	pthread_mutex_unlock(&run->lock);
 	t1 = bench_now_ns();
+	pv_stats(run->s, &b);
 
 	__atomic_store_n(&run->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(run->invoker, NULL);
@@ -321,6 +361,9 @@ void pv_cb_throughput(struct bench_cb_result *r)
 		abort();
 	r->cb_per_s = (double)BENCH_CBS * 1e9 / (double)(t1 - t0);
 	r->peak_kib = (double)peak * BENCH_CB_OBJ / 1024.0;
+	b.gps_completed -= a.gps_completed;
+	r->cbs_per_gp = (double)BENCH_CBS / (double)(b.gps_completed ?: 1);
+	r->reqs_per_gp = (double)p.requests / (double)(b.gps_completed ?: 1);
 	pthread_cond_destroy(&run->drained);
 	pthread_mutex_destroy(&run->lock);
 	cb_run_of_obj = NULL;

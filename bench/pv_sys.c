@@ -21,12 +21,14 @@ struct pv_vcpu {
 	unsigned int id;
 	uint32_t irq;			/* a post is pending */
 	uint32_t running;		/* has run a section */
+	uint32_t halted;		/* extra vCPUs: blocked, as in HLT */
+	uint64_t halts;			/* ...exits: one per halt */
 	uint64_t sections, sum;
 } __attribute__((aligned(64)));
 
 struct pv_sys {
 	struct pv_vcpu vcpu[PV_MAX_READERS];
-	unsigned int nreaders;
+	unsigned int nreaders, ncpus;	/* readers, then extra vCPUs */
 	unsigned char *shm;
 	size_t len;
 	struct rcuc_domain *dom;
@@ -51,7 +53,7 @@ static bool post_cb(void *ctx, uint32_t cpu, uint64_t gp_seq)
 	struct pv_sys *s = ctx;
 
 	(void)gp_seq;
-	if (cpu >= s->nreaders)
+	if (cpu >= s->ncpus)
 		return false;
 	__atomic_store_n(&s->vcpu[cpu].irq, 1, __ATOMIC_RELEASE);
 	return true;
@@ -87,6 +89,24 @@ static void host_sleep(struct pv_sys *s, uint64_t deadline, uint64_t now)
 	}
 }
 
+/*
+ * pvrcud's tracker, for the extra vCPUs: a halted vCPU is seen halted,
+ * with one more exit per halt (the HLT).
+ */
+static void track(struct pv_sys *s)
+{
+	unsigned int i;
+
+	for (i = s->nreaders; i < s->ncpus; i++) {
+		struct rcuc_vcpu_sample t = {
+			.exits = __atomic_load_n(&s->vcpu[i].halts, __ATOMIC_ACQUIRE),
+			.halted = __atomic_load_n(&s->vcpu[i].halted, __ATOMIC_ACQUIRE),
+		};
+
+		rcuc_vcpu_sample(s->dom, i, &t);
+	}
+}
+
 static void *host_thread(void *arg)
 {
 	struct pv_sys *s = arg;
@@ -98,6 +118,7 @@ static void *host_thread(void *arg)
 		uint64_t now = bench_now_ns(), dl = rcuc_deadline(s->dom);
 
 		if (dl && dl <= now) {
+			track(s);
 			rcuc_advance(s->dom, now);
 			gp_moved(s);
 			/*
@@ -156,28 +177,29 @@ static void *reader_thread(void *arg)
 
 /* ---- set-up ------------------------------------------------------------------------- */
 
-struct pv_sys *pv_sys_start(unsigned int nreaders)
+struct pv_sys *pv_sys_start(unsigned int nreaders, unsigned int nextra)
 {
 	static const struct rcuc_ops ops = { .post = post_cb };
 	pthread_condattr_t ca;
 	struct pv_sys *s;
 	unsigned int i;
 
-	if (nreaders == 0 || nreaders > PV_MAX_READERS)
+	if (nreaders == 0 || nreaders + nextra > PV_MAX_READERS)
 		return NULL;
 	s = aligned_alloc(64, sizeof(*s));
 	if (!s)
 		return NULL;
 	memset(s, 0, sizeof(*s));
 	s->nreaders = nreaders;
+	s->ncpus = nreaders + nextra;
 	s->ptr = &s->value;
-	s->len = (virtio_rcu_shm_size(nreaders, 0) + 4095) & ~4095ull;
+	s->len = (virtio_rcu_shm_size(s->ncpus, 0) + 4095) & ~4095ull;
 	s->shm = aligned_alloc(4096, s->len);
 	s->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (!s->shm || s->kick_fd < 0)
 		abort();
 	memset(s->shm, 0, s->len);
-	for (i = 0; i < nreaders; i++) {
+	for (i = 0; i < s->ncpus; i++) {
 		struct virtio_rcu_shm_cpu *rec = (struct virtio_rcu_shm_cpu *)
 			(s->shm + virtio_rcu_shm_cpu_off(i));
 
@@ -190,7 +212,7 @@ struct pv_sys *pv_sys_start(unsigned int nreaders)
 	/* pvrcud runs its domains with the default tunables. */
 	s->dom = rcuc_domain_new(&ops, s, NULL);
 	if (!s->dom ||
-	    rcuc_attach(s->dom, s->shm, s->len, nreaders, 0, 0, bench_now_ns()))
+	    rcuc_attach(s->dom, s->shm, s->len, s->ncpus, 0, 0, bench_now_ns()))
 		abort();
 	s->last_seq = rcuc_gp_seq(s->dom);
 	pthread_mutex_init(&s->lock, NULL);
@@ -275,6 +297,33 @@ bool pv_wait_timeout(struct pv_sys *s, uint64_t cookie, uint64_t timeout_ns)
 		rc = pthread_cond_timedwait(&s->done, &s->lock, &ts);
 	pthread_mutex_unlock(&s->lock);
 	return done;
+}
+
+struct virtio_rcu_shm_cpu *pv_cpu_rec(struct pv_sys *s, unsigned int cpu)
+{
+	return (struct virtio_rcu_shm_cpu *)(s->shm + virtio_rcu_shm_cpu_off(cpu));
+}
+
+void pv_cpu_take_irq(struct pv_sys *s, unsigned int cpu)
+{
+	struct pv_vcpu *v = &s->vcpu[cpu];
+
+	if (__atomic_load_n(&v->irq, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&v->irq, 0, __ATOMIC_ACQ_REL)) {
+		user_reader_rec = pv_cpu_rec(s, cpu);
+		pvrcu_rd_report_if_idle();
+	}
+}
+
+void pv_cpu_halt(struct pv_sys *s, unsigned int cpu, bool halted)
+{
+	struct pv_vcpu *v = &s->vcpu[cpu];
+
+	if (halted)
+		__atomic_add_fetch(&v->halts, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->halted, halted, __ATOMIC_RELEASE);
+	if (halted)
+		kick(s);	/* the HLT exit: the tracker sees it soon */
 }
 
 uint64_t pv_published_gp(const struct pv_sys *s)

@@ -6,6 +6,10 @@
  *  - reader threads, each one vCPU, running the guest's own fast path
  *    (pvrcu_reader.h via tests/lib/user_reader.h) on its record, and
  *    taking "interrupts" (posts) between sections;
+ *  - optionally, vCPUs without a thread of their own (CPUs 0.. are the
+ *    readers, then these): a benchmark's thread drives one, takes its
+ *    interrupts and halts it while it blocks; the host thread samples
+ *    halted ones as pvrcud's KVM tracker does;
  *  - a host thread playing pvrcud: it sleeps until kicked (an eventfd:
  *    the virtqueue notification) or until rcuc_deadline() (ppoll, timer
  *    slack 1 ns); at the deadline it runs rcuc_advance() and, when gp_seq
@@ -26,8 +30,11 @@
 
 struct pv_sys;
 
-/* Region, domain (default tunables, as pvrcud), host and reader threads. */
-struct pv_sys *pv_sys_start(unsigned int nreaders);
+/*
+ * Region, domain (default tunables, as pvrcud), host and reader threads;
+ * @nextra more vCPUs (numbered from @nreaders) for the caller to drive.
+ */
+struct pv_sys *pv_sys_start(unsigned int nreaders, unsigned int nextra);
 /* Stops and joins every thread; frees everything. */
 void pv_sys_stop(struct pv_sys *s);
 
@@ -44,6 +51,16 @@ void pv_wait(struct pv_sys *s, uint64_t cookie);
  * done.
  */
 bool pv_wait_timeout(struct pv_sys *s, uint64_t cookie, uint64_t timeout_ns);
+
+/* The CPU record of vCPU @cpu. */
+struct virtio_rcu_shm_cpu *pv_cpu_rec(struct pv_sys *s, unsigned int cpu);
+/*
+ * On the thread driving extra vCPU @cpu, outside any reader: take a
+ * pending post (the interrupt) and report as the guest's handler does.
+ */
+void pv_cpu_take_irq(struct pv_sys *s, unsigned int cpu);
+/* Extra vCPU @cpu halts (the thread is about to block) or runs again. */
+void pv_cpu_halt(struct pv_sys *s, unsigned int cpu, bool halted);
 
 /* gp_seq as the guest sees it (the region's header). */
 uint64_t pv_published_gp(const struct pv_sys *s);
