@@ -47,21 +47,29 @@ static struct {
 	wait_queue_head_t wq;		/* native GP ends, engine switches */
 } pvgp;
 
-unsigned long pvrcu_gp_seq(void)
+/* The sequence in *@v; returns the device's header, NULL in native mode. */
+static struct virtio_rcu_shm_header *pvrcu_gp_read(unsigned long *v)
 {
 	struct virtio_rcu_shm_header *hdr;
-	unsigned long v;
 	unsigned int s;
 
 	do {
 		s = read_seqcount_begin(&pvgp.seq);
 		hdr = READ_ONCE(pvgp.hdr);
 		if (hdr)
-			v = pvgp.base + (unsigned long)
-			    le64_to_cpu(READ_ONCE(hdr->gp_seq));
+			*v = pvgp.base + (unsigned long)
+			     le64_to_cpu(READ_ONCE(hdr->gp_seq));
 		else
-			v = READ_ONCE(pvgp.native_v);
+			*v = READ_ONCE(pvgp.native_v);
 	} while (read_seqcount_retry(&pvgp.seq, s));
+	return hdr;
+}
+
+unsigned long pvrcu_gp_seq(void)
+{
+	unsigned long v;
+
+	pvrcu_gp_read(&v);
 	return v;
 }
 
@@ -101,21 +109,12 @@ bool pvrcu_gp_dev_cookie(unsigned long cookie, u64 *dev)
  */
 bool pvrcu_gp_chained(unsigned long cookie)
 {
-	struct virtio_rcu_shm_header *hdr;
-	unsigned long v = 0;
-	unsigned int s;
+	unsigned long v;
 
 	if (!pvrcu_dev_chains_callbacks())
 		return false;
 	smp_mb();	/* the record before gp_seq; pairs with the device's */
-	do {
-		s = read_seqcount_begin(&pvgp.seq);
-		hdr = READ_ONCE(pvgp.hdr);
-		if (hdr)
-			v = pvgp.base + (unsigned long)
-			    le64_to_cpu(READ_ONCE(hdr->gp_seq));
-	} while (read_seqcount_retry(&pvgp.seq, s));
-	return hdr && (v & VIRTIO_RCU_SEQ_STATE_MASK) &&
+	return pvrcu_gp_read(&v) && (v & VIRTIO_RCU_SEQ_STATE_MASK) &&
 	       PVRCU_SEQ_GE(pvrcu_seq_snap(v), cookie);
 }
 
