@@ -11,9 +11,11 @@
  *
  * A new callback gets the cookie of "now" and joins the last segment whose
  * cookie covers it (a later cookie is always safe, never an earlier one).
- * Each CPU publishes in its record how many callbacks wait and the cookie
- * the oldest wait for; the host then runs the GPs they need and posts
- * GP_DONE to the CPU's own event queue when they are ready. Ready callbacks
+ * Each CPU publishes in its record how many callbacks wait and the cookies
+ * the oldest and the newest wait for; the host then runs the GPs they need
+ * and posts GP_DONE to the CPU's own event queue when they are ready. A
+ * GP request is needed only when the host might not chain to the cookie
+ * by itself (VIRTIO_RCU_F_CB_CHAIN, pvrcu_gp_chained()). Ready callbacks
  * run in a per-list tasklet, so in softirq context with bottom halves
  * disabled (checklist item 5); different lists run in parallel on any CPU
  * (item 12). A per-list timer re-checks every PVRCU_CB_TICK, so a lost post
@@ -178,7 +180,7 @@ static void cbl_publish(struct pvrcu_cblist *cbl)
 		WRITE_ONCE(rec->cb_next, cpu_to_le64(next));
 		cbl->pub_next = next;
 	}
-	smp_wmb();	/* a backlog always comes with its cookies */
+	smp_wmb();	/* a backlog comes with its cookies (the host's acquire) */
 	if (backlog != cbl->pub_backlog) {
 		WRITE_ONCE(rec->backlog, cpu_to_le64(backlog));
 		cbl->pub_backlog = backlog;
@@ -538,6 +540,7 @@ void pvrcu_cb_cpu_dead(int cpu)
 	}
 	src->len -= moved;
 	dst->len += moved;
+	src->chained = pvrcu_gp_seq();	/* its record no longer covers them */
 	cbl_publish(src);
 	cbl_publish(dst);
 	waiting = cbl_last_cookie(dst, &cookie);

@@ -163,7 +163,7 @@ static int cmd_stats(struct backend *b, bool json, struct strbuf *o)
 		return 0;
 	}
 	sb_printf(o, "grace periods:  %" PRIu64 " started, %" PRIu64 " completed, %"
-		  PRIu64 " expedited (%" PRIu64 " for callback floods), %" PRIu64
+		  PRIu64 " expedited, %" PRIu64 " forced for callback floods, %" PRIu64
 		  " chained for callbacks\n",
 		  s->gps_started, s->gps_completed, s->gps_expedited, s->gps_flood,
 		  s->gps_chained);

@@ -355,7 +355,8 @@ static void post(struct rcuc_domain *d, uint32_t cpu, uint64_t now_ns)
  * Guests report per-CPU callback backlog, the cookie the oldest of them
  * waits for (cb_seq) and, optionally, the newest (cb_next). Ask for the
  * later one; a cookie beyond the next GP is forged (a guest cannot have
- * obtained it) and is clamped. A large backlog expedites (flood control).
+ * obtained it) and is clamped. A large backlog forces quiescent states
+ * (flood control).
  */
 static void want_cookie(struct rcuc_domain *d, uint64_t want, uint64_t next)
 {
@@ -380,6 +381,8 @@ static void callback_demand(struct rcuc_domain *d)
 
 		if (!n || le32toh(r->online) != 1)
 			continue;
+		/* The cookies the guest wrote before this backlog (smp_wmb()). */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		total += n < (1ull << 40) ? n : (1ull << 40);
 		want_cookie(d, le64toh(r->cb_seq), next);
 		last = le64toh(r->cb_next);
