@@ -14,11 +14,17 @@
  *   and after publishing the end (publish_seq(): fence, store, fence)
  *   reads the records again before it may go idle.
  *
+ * The guest's list also caches the newest cookie chained (no handshake
+ * for it again) and, when every queued callback's GP is done, runs them
+ * and publishes backlog 0.
+ *
  * Checked: once nothing can move any more (timeout), every cookie the
  * guest took is done. Mutants: MUTANT_CHAIN_NO_MB (the guest's barrier
- * between its record and the gp_seq load is gone) and
- * MUTANT_CHAIN_NO_REREAD (the host does not read the records after a
- * GP's end) must each strand a cookie.
+ * between its record and the gp_seq load is gone), MUTANT_CHAIN_NO_REREAD
+ * (the host does not read the records after a GP's end) and
+ * MUTANT_CHAIN_UNCOVER (the record stops covering callbacks whose GP is
+ * not done, with the cache still trusting the promise) must each strand
+ * a cookie.
  */
 
 #ifndef NCB
@@ -64,22 +70,39 @@ inline demand() {
 
 active proctype guest()
 {
-	byte k, c, g;
+	byte k, c, g, chained, newest, queued;
 
 	do
 	:: k < NCB ->
 		mb(); c = gp_seq; c = SNAP(c);		/* pvrcu_gp_cookie() */
 		if :: c > maxcookie -> maxcookie = c :: else fi;
-		st(1, c); st(0, k + 1);			/* cbl_publish() */
-#ifndef MUTANT_CHAIN_NO_MB
-		mb();					/* pvrcu_gp_chained() */
-#endif
-		g = gp_seq;
+		newest = c; queued = k + 1;
+		st(1, c); st(0, queued);		/* cbl_publish() */
 		if
-		:: ACTIVE(g) && SNAP(g) >= c -> skip	/* the host chains */
-		:: else -> req!c			/* pvrcu_gp_request() */
+		:: chained >= c -> skip			/* the list's cache */
+		:: else ->
+#ifndef MUTANT_CHAIN_NO_MB
+			mb();				/* pvrcu_gp_chained() */
+#endif
+			g = gp_seq;
+			if
+			:: ACTIVE(g) && SNAP(g) >= c ->
+				chained = c		/* the host chains */
+			:: else -> req!c		/* pvrcu_gp_request() */
+			fi
 		fi;
 		k++
+	/*
+	 * The tasklet on this CPU, at any time: once every queued callback's
+	 * GP is done they run and the record says nothing waits. The record
+	 * must cover a chained cookie until it is done.
+	 */
+	:: queued != 0 &&
+#ifndef MUTANT_CHAIN_UNCOVER
+	   gp_seq >= newest &&
+#endif
+	   true ->
+		queued = 0; st(0, 0)
 	:: else -> break
 	od
 }

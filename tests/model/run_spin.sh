@@ -107,6 +107,7 @@ cases=(
 "chain.no_stranded_cookie|chain|safety|pass|$CHAIN"
 "chain.mutant.no_mb|chain|safety|assert|-DMUTANT_CHAIN_NO_MB $CHAIN"
 "chain.mutant.no_reread|chain|safety|assert|-DMUTANT_CHAIN_NO_REREAD $CHAIN"
+"chain.mutant.uncover|chain|safety|assert|-DMUTANT_CHAIN_UNCOVER $CHAIN"
 )
 # Larger or merely informative cases: --deep only, so make check stays
 # around 25 s on 2 cores.
