@@ -37,6 +37,21 @@ check_true() {	# check_true NAME COMMAND...
 	fi
 }
 
+# check_torture_passed NAME FILE FLAVOR DURATION-REGEX: the torture's final
+# line, with reads, GPs and callbacks all non-zero and no error.
+check_torture_passed() {
+	check "$1" "$2" \
+		"pvrcu-torture: flavor=$3 duration=$4 reads=[1-9][0-9]* gps=[1-9][0-9]* callbacks=[1-9][0-9]* errors=0 result=PASS\$"
+}
+
+# check_pvrcud_resumed NAME PVRCUD-LOG CPUS: run-vm killed pvrcud with -9
+# and the new one resumed the guest's region.
+check_pvrcud_resumed() {
+	check "$1: pvrcud was killed with -9" "$2" '^run-vm: kill -9 pvrcud [0-9]+$'
+	check "$1: the new pvrcud resumed the region" "$2" \
+		"resumed region gpa=0x[0-9a-f]+ len=[0-9]+ cpus=$3 at gp_seq [0-9]+"
+}
+
 # The guest must not have oopsed, warned or hit a BUG.
 check_guest_clean() {
 	check_not "$1: no oops/WARN/BUG in the guest" "$2" \

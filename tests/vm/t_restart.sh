@@ -5,9 +5,7 @@ t=restart
 echo "== $t (2 vCPUs, kill -9 pvrcud 3 s into the torture)"
 vm_run "$t" --cpus 2 --test torture_short --restart-pvrcud-after 3 --restart-pvrcud-when "pvrcu_torture: start"
 g=$out/$t/guest.log p=$out/$t/pvrcud.log
-check "$t: pvrcud was killed with -9" "$p" '^run-vm: kill -9 pvrcud [0-9]+$'
-check "$t: the new pvrcud resumed the region" "$p" \
-	'resumed region gpa=0x[0-9a-f]+ len=[0-9]+ cpus=2 at gp_seq [0-9]+'
+check_pvrcud_resumed "$t" "$p" 2
 check "$t: torture passed across the restart" "$g" \
 	'pvrcu-torture: flavor=rcu .* errors=0 result=PASS$'
 check_guest_clean "$t" "$g"

@@ -7,9 +7,7 @@ echo "== $t (2 vCPUs, kill -9 pvrcud while idle)"
 vm_run "$t" --cpus 2 --test restart_idle --restart-pvrcud-after 2 \
 	--restart-pvrcud-when "idle: waiting"
 g=$out/$t/guest.log p=$out/$t/pvrcud.log
-check "$t: pvrcud was killed with -9" "$p" '^run-vm: kill -9 pvrcud [0-9]+$'
-check "$t: the new pvrcud resumed the region" "$p" \
-	'resumed region gpa=0x[0-9a-f]+ len=[0-9]+ cpus=2 at gp_seq [0-9]+'
+check_pvrcud_resumed "$t" "$p" 2
 check "$t: the API selftest passed after the restart" "$g" \
 	'pvrcu-selftest: api: result=PASS errors=0'
 check "$t: the driver unloaded" "$g" 'PVRCU-INIT: virtio_rcu unloaded'

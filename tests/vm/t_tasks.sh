@@ -6,8 +6,7 @@ echo "== $t (2 vCPUs: tasks, tasks_rude, then tasks broken on purpose)"
 vm_run "$t" --cpus 2 --test torture_tasks
 g=$out/$t/guest.log p=$out/$t/pvrcud.log
 for f in tasks tasks_rude; do
-	check "$t: $f torture ran >= 10 s and passed" "$g" \
-		"pvrcu-torture: flavor=$f duration=([1-9][0-9]+) reads=[1-9][0-9]* gps=[1-9][0-9]* callbacks=[1-9][0-9]* errors=0 result=PASS\$"
+	check_torture_passed "$t: $f torture ran >= 10 s and passed" "$g" "$f" '([1-9][0-9]+)'
 	check "$t: $f torture module unloaded" "$g" \
 		"PVRCU-INIT: pvrcu_torture unloaded \\(flavor=$f\\)"
 done
@@ -27,8 +26,7 @@ t=tasks_4cpu
 echo "== $t (4 vCPUs: tasks)"
 vm_run "$t" --cpus 4 --test torture_tasks_one
 g=$out/$t/guest.log p=$out/$t/pvrcud.log
-check "$t: tasks torture ran >= 10 s and passed" "$g" \
-	'pvrcu-torture: flavor=tasks duration=([1-9][0-9]+) reads=[1-9][0-9]* gps=[1-9][0-9]* callbacks=[1-9][0-9]* errors=0 result=PASS$'
+check_torture_passed "$t: tasks torture ran >= 10 s and passed" "$g" tasks '([1-9][0-9]+)'
 check "$t: 5 readers (CPUs + 1: they preempt one another)" "$g" 'pvrcu_torture: start: flavor=tasks duration=[0-9]+ s, 5 readers'
 check "$t: virtio_rcu unloaded" "$g" 'PVRCU-INIT: virtio_rcu unloaded'
 check_guest_clean "$t" "$g"
