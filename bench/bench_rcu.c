@@ -155,6 +155,23 @@ int main(int argc, char **argv)
 
 	nonly = argc - 1;
 	only = argv + 1;
+	for (i = 0; i < nonly; i++) {
+		static const char *const names[] = {
+			"read_pair", "gp_expedited", "sync_throughput",
+			"cb_throughput", "scan_512",
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (!strcmp(only[i], names[k]))
+				break;
+		if (k == sizeof(names) / sizeof(names[0])) {
+			fprintf(stderr, "bench_rcu: no comparison named %s (read_pair, "
+				"gp_expedited, sync_throughput, cb_throughput, scan_512)\n",
+				only[i]);
+			return 2;
+		}
+	}
 	bench_pin_self(0);	/* every thread created from here inherits it */
 	warm_heap();
 	machine();

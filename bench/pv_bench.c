@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "fake_region.h"
 #include "pv_sys.h"
 #include "user_reader.h"
 
@@ -16,20 +17,17 @@
 
 double pv_read_pair_ns(void)
 {
-	size_t len = (virtio_rcu_shm_size(1, 0) + 4095) & ~4095ull;
-	unsigned char *shm = aligned_alloc(4096, len);
 	struct virtio_rcu_shm_cpu *rec;
+	struct fake_region f;
 	uint64_t i, t0, t1;
 
-	if (!shm)
+	if (fake_region_init(&f, 1, 0))
 		abort();
-	memset(shm, 0, len);
-	rec = (struct virtio_rcu_shm_cpu *)(shm + virtio_rcu_shm_cpu_off(0));
-	rec->online = htole32(1);
+	rec = fr_rec(&f, 0);
 	/* need_qs == qs_seq: the host waits for nothing, the fast path. */
 	rec->need_qs = htole64(4);
 	rec->qs_seq = htole64(4);
-	user_reader_hdr = (struct virtio_rcu_shm_header *)shm;
+	user_reader_hdr = fr_hdr(&f);
 	user_reader_rec = rec;
 
 	t0 = bench_now_ns();
@@ -43,7 +41,7 @@ double pv_read_pair_ns(void)
 		abort();	/* not the fast path we meant to time */
 	user_reader_rec = NULL;
 	user_reader_hdr = NULL;
-	free(shm);
+	free(f.shm);
 	return (double)(t1 - t0) / (double)BENCH_READ_PAIRS;
 }
 

@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "fake_region.h"
 #include "pv_sys.h"
 #include "user_reader.h"
 
-#define PV_MAX_READERS 64
+#define PV_MAX_VCPUS 64
 
 struct pv_vcpu {
 	struct pv_sys *s;
@@ -27,10 +28,9 @@ struct pv_vcpu {
 } __attribute__((aligned(64)));
 
 struct pv_sys {
-	struct pv_vcpu vcpu[PV_MAX_READERS];
-	unsigned int nreaders, ncpus;	/* readers, then extra vCPUs */
-	unsigned char *shm;
-	size_t len;
+	struct pv_vcpu vcpu[PV_MAX_VCPUS];
+	unsigned int nreaders;		/* vCPUs 0.. run readers; then extras */
+	struct fake_region reg;
 	struct rcuc_domain *dom;
 
 	/* Read by the readers at every section: a cache line of its own. */
@@ -53,7 +53,7 @@ static bool post_cb(void *ctx, uint32_t cpu, uint64_t gp_seq)
 	struct pv_sys *s = ctx;
 
 	(void)gp_seq;
-	if (cpu >= s->ncpus)
+	if (cpu >= s->reg.ncpus)
 		return false;
 	__atomic_store_n(&s->vcpu[cpu].irq, 1, __ATOMIC_RELEASE);
 	return true;
@@ -97,7 +97,7 @@ static void track(struct pv_sys *s)
 {
 	unsigned int i;
 
-	for (i = s->nreaders; i < s->ncpus; i++) {
+	for (i = s->nreaders; i < s->reg.ncpus; i++) {
 		struct rcuc_vcpu_sample t = {
 			.exits = __atomic_load_n(&s->vcpu[i].halts, __ATOMIC_ACQUIRE),
 			.halted = __atomic_load_n(&s->vcpu[i].halted, __ATOMIC_ACQUIRE),
@@ -160,8 +160,7 @@ static void *reader_thread(void *arg)
 	uint64_t n = 0, sum = 0;
 
 	bench_pin_reader(v->id);
-	user_reader_rec = (struct virtio_rcu_shm_cpu *)
-		(s->shm + virtio_rcu_shm_cpu_off(v->id));
+	user_reader_rec = fr_rec(&s->reg, v->id);
 	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
 		pvrcu_rd_lock();
 		sum += bench_section_body((uint64_t *const volatile *)&s->ptr);
@@ -184,35 +183,28 @@ struct pv_sys *pv_sys_start(unsigned int nreaders, unsigned int nextra)
 	struct pv_sys *s;
 	unsigned int i;
 
-	if (nreaders == 0 || nreaders + nextra > PV_MAX_READERS)
+	if (nreaders == 0 || nreaders + nextra > PV_MAX_VCPUS)
 		return NULL;
 	s = aligned_alloc(64, sizeof(*s));
 	if (!s)
 		return NULL;
 	memset(s, 0, sizeof(*s));
 	s->nreaders = nreaders;
-	s->ncpus = nreaders + nextra;
 	s->ptr = &s->value;
-	s->len = (virtio_rcu_shm_size(s->ncpus, 0) + 4095) & ~4095ull;
-	s->shm = aligned_alloc(4096, s->len);
 	s->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (!s->shm || s->kick_fd < 0)
+	if (fake_region_init(&s->reg, nreaders + nextra, 0) || s->kick_fd < 0)
 		abort();
-	memset(s->shm, 0, s->len);
-	for (i = 0; i < s->ncpus; i++) {
-		struct virtio_rcu_shm_cpu *rec = (struct virtio_rcu_shm_cpu *)
-			(s->shm + virtio_rcu_shm_cpu_off(i));
-
-		rec->online = htole32(1);
-		rec->eventq = htole32(VIRTIO_RCU_EVENTQ_BASE + i);
+	for (i = 0; i < s->reg.ncpus; i++) {
+		fr_rec(&s->reg, i)->eventq = htole32(VIRTIO_RCU_EVENTQ_BASE + i);
 		s->vcpu[i].s = s;
 		s->vcpu[i].id = i;
 	}
-	user_reader_hdr = (struct virtio_rcu_shm_header *)s->shm;
+	user_reader_hdr = fr_hdr(&s->reg);
 	/* pvrcud runs its domains with the default tunables. */
 	s->dom = rcuc_domain_new(&ops, s, NULL);
 	if (!s->dom ||
-	    rcuc_attach(s->dom, s->shm, s->len, s->ncpus, 0, 0, bench_now_ns()))
+	    rcuc_attach(s->dom, s->reg.shm, s->reg.len, s->reg.ncpus, 0, 0,
+			bench_now_ns()))
 		abort();
 	s->last_seq = rcuc_gp_seq(s->dom);
 	pthread_mutex_init(&s->lock, NULL);
@@ -247,7 +239,7 @@ void pv_sys_stop(struct pv_sys *s)
 	pthread_cond_destroy(&s->done);
 	pthread_mutex_destroy(&s->lock);
 	user_reader_hdr = NULL;
-	free(s->shm);
+	free(s->reg.shm);
 	free(s);
 }
 
@@ -301,18 +293,13 @@ bool pv_wait_timeout(struct pv_sys *s, uint64_t cookie, uint64_t timeout_ns)
 
 struct virtio_rcu_shm_cpu *pv_cpu_rec(struct pv_sys *s, unsigned int cpu)
 {
-	return (struct virtio_rcu_shm_cpu *)(s->shm + virtio_rcu_shm_cpu_off(cpu));
+	return fr_rec(&s->reg, cpu);
 }
 
 void pv_cpu_take_irq(struct pv_sys *s, unsigned int cpu)
 {
-	struct pv_vcpu *v = &s->vcpu[cpu];
-
-	if (__atomic_load_n(&v->irq, __ATOMIC_RELAXED) &&
-	    __atomic_exchange_n(&v->irq, 0, __ATOMIC_ACQ_REL)) {
-		user_reader_rec = pv_cpu_rec(s, cpu);
-		pvrcu_rd_report_if_idle();
-	}
+	user_reader_rec = fr_rec(&s->reg, cpu);
+	take_irq(&s->vcpu[cpu]);
 }
 
 void pv_cpu_halt(struct pv_sys *s, unsigned int cpu, bool halted)
@@ -329,7 +316,7 @@ void pv_cpu_halt(struct pv_sys *s, unsigned int cpu, bool halted)
 uint64_t pv_published_gp(const struct pv_sys *s)
 {
 	return le64toh(*(const volatile __le64 *)
-		       &((const struct virtio_rcu_shm_header *)s->shm)->gp_seq);
+		       &((const struct virtio_rcu_shm_header *)s->reg.shm)->gp_seq);
 }
 
 void pv_stats(struct pv_sys *s, struct rcuc_stats *out)
