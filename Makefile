@@ -25,7 +25,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 help:
 	@echo "make demo   - set up, boot a VM with pvrcud, show the guest using it"
-	@echo "make check  - set up, build with -Werror, run every test"
+	@echo "make check  - set up, build (host code with -Werror), run the test suite"
 	@echo "make deps | host | module | image | unit | vm-test | clean"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]"
 
@@ -199,7 +199,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 
 # make check: replay the committed corpus (regression), no new inputs.
 fuzz-regress: $(FUZZ_BINS)
-	@set -e; for t in $(FUZZ_TARGETS); do \
+	@set -e -o pipefail; for t in $(FUZZ_TARGETS); do \
 		echo "== fuzz corpus replay: $$t"; \
 		$(BUILD)/fuzz/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t 2>&1 | tail -1; \
 	done

@@ -391,9 +391,11 @@ Test(sources, big_backlog_forces_quiescent_states_at_once)
 	t = 1 + rcuc_tunables(d)->spin_ns;
 	for (i = 0; i < 3; i++) {
 		rcuc_advance(d, t);
+		cr_assert_gt(rcuc_deadline(d), t, "the engine keeps polling");
 		t = rcuc_deadline(d);
 	}
 	rcuc_advance(d, t);
+	cr_assert_gt(rcuc_deadline(d), t, "the engine keeps polling");
 	cr_assert_geq(rcuc_deadline(d) - t, 4 * rcuc_tunables(d)->poll_min_ns,
 		      "not the fast polling of an expedited GP");
 	cr_assert_eq(posts[0] + posts[1] + posts[2] + posts[3], 4, "no reposts");

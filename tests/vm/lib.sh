@@ -15,8 +15,11 @@ check() {	# check NAME FILE REGEX: FILE must contain a line matching REGEX
 	fi
 }
 
-check_not() {	# check_not NAME FILE REGEX: no line may match
-	if grep -Eq -- "$3" "$2"; then
+check_not() {	# check_not NAME FILE REGEX: no line may match (FILE must exist)
+	if [ ! -r "$2" ]; then
+		echo "  FAIL $1 (no file $(basename "$2"))"
+		vm_fail=$((vm_fail + 1))
+	elif grep -Eq -- "$3" "$2"; then
 		echo "  FAIL $1: $(grep -Em1 -- "$3" "$2")"
 		vm_fail=$((vm_fail + 1))
 	else
