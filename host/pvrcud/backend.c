@@ -550,7 +550,13 @@ static uint64_t get_features(VuDev *dev)
 
 	if (to_backend(dev)->opt.srcu_domains)
 		f |= 1ull << VIRTIO_RCU_F_SRCU;
-	/* Run states are published only where KVM statistics are read. */
+	/*
+	 * Run states are published only where KVM statistics are read.
+	 * QEMU asks for the features when it realizes the device, after it
+	 * created its vCPUs; at connect time (its chardev) they may not
+	 * exist yet.
+	 */
+	tracker_probe(to_backend(dev));
 	if (to_backend(dev)->kvm)
 		f |= 1ull << VIRTIO_RCU_F_RUN_STATE;
 	return f;
@@ -711,7 +717,6 @@ int backend_serve(struct event_loop *el, int sock,
 			b->peer_pid = cred.pid;
 	}
 	b->connected_ns = el_now_ns();
-	tracker_probe(b);
 	if (opts->current)
 		*opts->current = b;
 	log_info("frontend connected (pid %d)", (int)b->peer_pid);

@@ -14,9 +14,9 @@
 #include "log.h"
 
 /*
- * Look for QEMU's KVM vCPU statistics once per connection. Done when
- * QEMU connects, since its vCPUs exist by then: the answer decides
- * whether the device offers VIRTIO_RCU_F_RUN_STATE.
+ * Look for QEMU's KVM vCPU statistics once per connection: at the first
+ * GET_FEATURES (its vCPUs exist by then), else at the first SETUP. The
+ * answer decides whether the device offers VIRTIO_RCU_F_RUN_STATE.
  */
 void tracker_probe(struct backend *b)
 {
