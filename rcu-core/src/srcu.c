@@ -34,6 +34,13 @@ static volatile struct virtio_rcu_shm_srcu_cpu *scpu(struct rcuc_domain *d,
 		(d->shm + virtio_rcu_shm_srcu_cpu_off(d->ncpus, dom, cpu));
 }
 
+/*
+ * Take over a domain's host line as found: its index and sequence. A GP
+ * found in progress is run again from its first phase, nothing earlier
+ * trusted; it is never taken as done. @want is where the GPs go next.
+ */
+static void adopt(struct rcuc_domain *d, uint32_t dom, uint64_t want);
+
 /* Counters start wherever the guest has them: that is the baseline. */
 static void prime(struct rcuc_domain *d, uint32_t dom)
 {
@@ -79,29 +86,17 @@ int rcuc_srcu_attach(struct rcuc_domain *d, bool resume)
 		s->last = calloc((size_t)d->ncpus * 4, sizeof(*s->last));
 		if (!s->last)
 			return -1;
-		if (resume) {
-			/*
-			 * After a restart a domain keeps its index and seq; a GP
-			 * in progress starts over at phase 1 (both indexes are
-			 * scanned again, nothing earlier is trusted).
-			 */
-			volatile struct virtio_rcu_shm_srcu_domain *h = sdom(d, i);
-
-			s->in_use = le32toh(h->in_use) == 1;
-			s->idx = le32toh(h->idx) & 1;
-			s->seq = le64toh(h->srcu_gp_seq);
-			s->want = s->seq & ~VIRTIO_RCU_SEQ_STATE_MASK;
-			if (s->seq & VIRTIO_RCU_SEQ_STATE_MASK) {
-				s->want = (s->seq | VIRTIO_RCU_SEQ_STATE_MASK) + 1;
-				s->phase = SRCU_SCAN_INACTIVE;
-			}
-			prime(d, i);
-			publish(d, i);
-		}
 		/*
 		 * A fresh registration leaves the host lines alone: a domain
 		 * is the device's only from its CREATE on (rcuc_srcu_create).
+		 * A resumed one takes over the domains created before, and
+		 * runs one more GP: the previous instance may have handed out
+		 * the cookie snap(seq) and died before it started that GP.
 		 */
+		if (resume && le32toh(sdom(d, i)->in_use) == 1) {
+			s->in_use = true;
+			adopt(d, i, rcuc_seq_snap(le64toh(sdom(d, i)->srcu_gp_seq)));
+		}
 	}
 	return 0;
 }
@@ -124,33 +119,42 @@ bool rcuc_srcu_in_use(const struct rcuc_domain *d, uint32_t dom)
 	return d->shm && dom < d->nsrcu && d->srcu[dom].in_use;
 }
 
+static void adopt(struct rcuc_domain *d, uint32_t dom, uint64_t want)
+{
+	volatile struct virtio_rcu_shm_srcu_domain *h = sdom(d, dom);
+	struct rcuc_srcu *s = &d->srcu[dom];
+
+	s->idx = le32toh(h->idx) & 1;
+	s->seq = le64toh(h->srcu_gp_seq);
+	s->phase = s->seq & VIRTIO_RCU_SEQ_STATE_MASK ? SRCU_SCAN_INACTIVE :
+							 SRCU_IDLE;
+	s->want = want;
+	s->want_exp = false;
+	s->next_scan_ns = 0;
+	prime(d, dom);
+	publish(d, dom);
+}
+
 /*
  * The driver picks the index. The domain continues from the index and
- * sequence in its host line, which the driver may have advanced itself
- * while no device served it: readers in flight keep their index. Either
- * value is only ever trusted for liveness; the scan alone ends GPs.
+ * sequence in its host line (readers in flight keep their index; an
+ * earlier device may have left a GP half done). Either value is only
+ * ever trusted for liveness; the scan alone ends GPs.
  */
 int rcuc_srcu_create(struct rcuc_domain *d, uint32_t dom)
 {
-	volatile struct virtio_rcu_shm_srcu_domain *h;
 	struct rcuc_srcu *s;
+	uint64_t seq;
 
 	if (!d->shm || dom >= d->nsrcu)
 		return -1;
 	s = &d->srcu[dom];
 	if (s->in_use)
 		return -2;
-	h = sdom(d, dom);
-	s->idx = le32toh(h->idx) & 1;
-	s->seq = le64toh(h->srcu_gp_seq);
-	if (s->seq & VIRTIO_RCU_SEQ_STATE_MASK)
-		s->seq = (s->seq | VIRTIO_RCU_SEQ_STATE_MASK) + 1;
-	prime(d, dom);
 	s->in_use = true;
-	s->phase = SRCU_IDLE;
-	s->want = s->seq;
-	s->want_exp = false;
-	publish(d, dom);
+	seq = le64toh(sdom(d, dom)->srcu_gp_seq);
+	adopt(d, dom, seq & VIRTIO_RCU_SEQ_STATE_MASK ?
+		      (seq | VIRTIO_RCU_SEQ_STATE_MASK) + 1 : seq);
 	return 0;
 }
 

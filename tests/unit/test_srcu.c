@@ -81,21 +81,52 @@ Test(srcu, fresh_attach_leaves_host_lines_and_create_adopts_them)
 	struct virtio_rcu_shm_srcu_domain *h = fr_sdom(&f, 2);
 	uint64_t c;
 
-	/* What a driver left while it ran the domain without a device. */
+	/* What an earlier device left: a GP of the domain half done. */
 	rcuc_detach(d);
 	h->idx = htole32(1);
-	h->srcu_gp_seq = htole64(41);	/* mid-GP: rounds up to 44 */
+	h->srcu_gp_seq = htole64(41);
+	h->srcu_gp_completed = htole64(40);
 	cr_assert_eq(rcuc_attach(d, f.shm, f.len, NCPUS, NDOM, 0, 0), 0);
 	cr_assert_eq(le32toh(h->idx), 1, "attach does not touch it");
 	cr_assert_eq(rcuc_srcu_create(d, 2), 0);
 	cr_assert_eq(le32toh(h->idx), 1, "readers keep their index");
-	cr_assert_eq(rcuc_srcu_seq(d, 2), 44);
 	cr_assert_eq(le32toh(h->in_use), 1);
+	cr_assert_not(rcuc_srcu_done(d, 2, 44),
+		      "a GP found in progress is not taken as done");
+	cr_assert_eq(le64toh(h->srcu_gp_completed), 40);
 	c = rcuc_srcu_request(d, 2, false, t_ns);
 	cr_assert_eq(c, 48);
 	tick();
+	cr_assert(rcuc_srcu_done(d, 2, 44), "run again from its first phase");
 	cr_assert(rcuc_srcu_done(d, 2, c));
-	cr_assert_eq(le32toh(h->idx), 0, "flipped");
+	cr_assert_eq(le32toh(h->idx), 1, "flipped twice: GP 41 and GP 45");
+}
+
+/*
+ * A resumed device takes over created domains only, and runs one more GP
+ * of each: the cookie snap(seq) may have been handed out by the previous
+ * instance, whose want died with it.
+ */
+Test(srcu, resume_takes_created_domains_and_runs_one_more_gp)
+{
+	struct virtio_rcu_shm_srcu_domain *h0 = fr_sdom(&f, 0);
+	struct virtio_rcu_shm_srcu_domain *h1 = fr_sdom(&f, 1);
+
+	cr_assert_eq(rcuc_srcu_create(d, 0), 0);
+	tick();
+	cr_assert_eq(le64toh(h0->srcu_gp_seq), 0);
+	rcuc_detach(d);
+	h1->idx = htole32(1);		/* the driver's, not created */
+	h1->srcu_gp_seq = htole64(9);
+	cr_assert_eq(rcuc_attach(d, f.shm, f.len, NCPUS, NDOM,
+				 RCUC_ATTACH_RESUME, t_ns), 0);
+	cr_assert(rcuc_srcu_in_use(d, 0));
+	cr_assert_not(rcuc_srcu_in_use(d, 1));
+	cr_assert_eq(le32toh(h1->idx), 1, "a line not created is not written");
+	cr_assert_eq(le64toh(h1->srcu_gp_seq), 9);
+	tick();
+	cr_assert(rcuc_srcu_done(d, 0, 4), "no request needed for cookie 4");
+	cr_assert_eq(le64toh(h0->srcu_gp_completed), 4);
 }
 
 Test(srcu, destroy_with_readers_inside_is_refused)
