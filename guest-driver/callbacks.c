@@ -273,6 +273,9 @@ static void pvrcu_cb_timer_fn(struct timer_list *t)
 	stalled = v == cbl->tick_v;
 	cbl->tick_v = v;
 	len = cbl->len;
+	/* The host chains to it, and GPs move: no request needed. */
+	if (!stalled && PVRCU_SEQ_GE(cbl->chained, cookie))
+		waiting = false;
 	spin_unlock_irqrestore(&cbl->lock, flags);
 
 	if (ready)

@@ -242,14 +242,29 @@ static bool pvsrcu_dev_done(int dom, u64 cookie)
 	return (s64)(seq - cookie) >= 0;
 }
 
+/* An SRCU_GP request for @dom; 0 with its cookie, or -EIO. */
+static int pvsrcu_dev_ask(int dom, bool exp, u64 *cookie)
+{
+	int st = pvrcu_dev_request(VIRTIO_RCU_REQ_SRCU_GP,
+				   exp ? VIRTIO_RCU_GP_F_EXPEDITED : 0, dom,
+				   raw_smp_processor_id(), cookie);
+
+	if (st == VIRTIO_RCU_S_OK)
+		return 0;
+	pr_warn_ratelimited("pvsrcu: SRCU_GP %d: %d; GP runs in the guest\n",
+			    dom, st);
+	return -EIO;
+}
+
 /*
  * One GP of @dom by the device. -EAGAIN: a switch is under way, start over;
  * -EIO: the device failed the request, run the GP locally instead.
  */
 static int pvsrcu_dev_gp(struct pvsrcu_struct *ssp, int dom, bool exp)
 {
-	u64 cookie, seq;
+	u64 cookie, seq, again;
 	long tmo = exp ? 1 : HZ / 10;	/* events can be lost in a restart */
+	unsigned long asked;
 	int st;
 
 	if (ssp->created_gen != pvs.gen) {
@@ -262,19 +277,27 @@ static int pvsrcu_dev_gp(struct pvsrcu_struct *ssp, int dom, bool exp)
 		}
 		ssp->created_gen = pvs.gen;
 	}
-	st = pvrcu_dev_request(VIRTIO_RCU_REQ_SRCU_GP,
-			       exp ? VIRTIO_RCU_GP_F_EXPEDITED : 0, dom,
-			       raw_smp_processor_id(), &cookie);
-	if (st != VIRTIO_RCU_S_OK) {
-		pr_warn_ratelimited("pvsrcu: SRCU_GP %d: %d; GP runs in the guest\n",
-				    dom, st);
-		return -EIO;
-	}
+	st = pvsrcu_dev_ask(dom, exp, &cookie);
+	if (st)
+		return st;
+	asked = jiffies;
 	while (!pvsrcu_dev_done(dom, cookie)) {
 		if (READ_ONCE(pvs.switching))
 			return -EAGAIN;
 		wait_event_timeout(pvs.wq, pvsrcu_dev_done(dom, cookie) ||
 				   READ_ONCE(pvs.switching), tmo);
+		/*
+		 * Still not there after a second: ask again. A device that
+		 * lost the request (restarted, lost the registration) then
+		 * either takes it or fails it, and the GP runs here.
+		 */
+		if (time_after(jiffies, asked + HZ) &&
+		    !pvsrcu_dev_done(dom, cookie)) {
+			st = pvsrcu_dev_ask(dom, exp, &again);
+			if (st)
+				return st;
+			asked = jiffies;
+		}
 	}
 	atomic64_inc(&pvs.dev_gps);
 	return 0;

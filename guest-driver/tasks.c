@@ -387,9 +387,21 @@ static void pvrcu_rude_fn(struct work_struct *work)
 {
 }
 
-/* The device keeps the vCPU lines (VIRTIO_RCU_F_RUN_STATE) and serves GPs. */
+/*
+ * The device keeps the vCPU lines (VIRTIO_RCU_F_RUN_STATE) and serves GPs.
+ * Skipping halted CPUs is sound only if a vCPU halts nowhere but in the
+ * idle loop. With paravirtual spinlocks it also halts in a lock wait: a
+ * region entered before the GP (an ftrace trampoline called from idle
+ * code, say) may take a contended lock, halt, get the lock, drop it and
+ * be back at the idle task's base preemption count, still inside, when
+ * we look. Without CONFIG_PREEMPT_COUNT the count tells nothing. In
+ * either case every CPU runs the work item.
+ */
 static bool pvrcu_rude_run_state(void)
 {
+	if (IS_ENABLED(CONFIG_PARAVIRT_SPINLOCKS) ||
+	    !IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		return false;
 	return pvrcu_gp_have_device() && pvrcu_dev_has_run_state();
 }
 

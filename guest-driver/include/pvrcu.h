@@ -822,9 +822,10 @@ u64 pvrcu_cpu_irqs(int cpu);
  * grace period makes every online CPU run a work item, as the kernel's
  * schedule_on_each_cpu() does, except a CPU that the host reported halted
  * in its idle loop during a pvrcu grace period that began after this one
- * (only with a device that negotiated VIRTIO_RCU_F_RUN_STATE; the CPU
- * must also be running its idle task with nothing nested, since a vCPU
- * also halts in a paravirtual spinlock wait). A descheduled vCPU is never
+ * (only with a device that negotiated VIRTIO_RCU_F_RUN_STATE, in a kernel
+ * built with CONFIG_PREEMPT_COUNT and without CONFIG_PARAVIRT_SPINLOCKS,
+ * where a vCPU halts only in its idle loop; the CPU must also be running
+ * its idle task with nothing nested). A descheduled vCPU is never
  * skipped: it may be inside such a region. So a Rude reader must not wait
  * for an interrupt in the idle loop (HLT) inside its region.
  */
