@@ -16,6 +16,12 @@
 #include "log.h"
 #include "virtio_rcu.h"
 
+/*
+ * A slot holds cookie | 1, or 0 when nobody waits: cookies are multiples
+ * of 4, and 0 is one (a sequence the guest set near 2^64 wraps).
+ */
+#define SLOT_USED	1ull
+
 static uint64_t *want_slot(struct backend *b, uint32_t dom, uint32_t cpu)
 {
 	return &b->srcu_want[(size_t)dom * b->ncpus + cpu];
@@ -125,8 +131,8 @@ int srcu_gp(struct backend *b, const struct vrcu_request *req, uint64_t *val0)
 	if (req->arg1 != VIRTIO_RCU_SRCU_NO_EVENT) {
 		w = want_slot(b, dom, (uint32_t)req->arg1);
 		b->srcu_waiting += !*w;
-		if (!*w || !rcuc_seq_ge(*w, cookie))
-			*w = cookie;
+		if (!*w || !rcuc_seq_ge(*w & ~SLOT_USED, cookie))
+			*w = cookie | SLOT_USED;
 	}
 	*val0 = cookie;
 	return VIRTIO_RCU_S_OK;
@@ -134,9 +140,8 @@ int srcu_gp(struct backend *b, const struct vrcu_request *req, uint64_t *val0)
 
 /*
  * After the engine ran: for each domain whose sequence moved, post to the
- * CPUs that asked. An entry stays until its GP is done; a CPU whose GP is
- * still ahead hears of the earlier end too (it re-checks, no harm). If the
- * post fails (no buffer), the entry stays and the next kick tries again.
+ * CPUs whose GP is now done, and forget them. If a post fails (no
+ * buffer), that entry stays and the next kick tries it again, alone.
  */
 void srcu_notify(struct backend *b)
 {
@@ -157,17 +162,15 @@ void srcu_notify(struct backend *b)
 		for (c = 0; c < b->ncpus; c++) {
 			uint64_t *w = want_slot(b, dom, c);
 
-			if (!*w)
+			if (!*w || !rcuc_seq_ge(seq, *w & ~SLOT_USED))
 				continue;
 			if (!post(b, VIRTIO_RCU_EV_SRCU_DONE, (uint16_t)dom, c, seq)) {
 				all = false;
 				continue;
 			}
 			b->srcu_done_posts++;
-			if (rcuc_seq_ge(seq, *w)) {
-				*w = 0;
-				b->srcu_waiting--;
-			}
+			*w = 0;
+			b->srcu_waiting--;
 		}
 		if (all)
 			b->srcu_seen[dom] = seq;
