@@ -96,6 +96,18 @@ void pvrcu_gp_unbind(void);
 /* might_sleep(), and a warning in atomic context (checklist item 6). */
 void pvrcu_sleep_check(const char *fn);
 
+/* ---- cbq.c: callback queues of the process-context flavours ---------------- */
+
+void pvrcu_cbq_init(struct pvrcu_cbq *q, void (*wait_gp)(struct pvrcu_cbq *));
+void pvrcu_cbq_call(struct pvrcu_cbq *q, struct rcu_head *head,
+		    rcu_callback_t func);
+/* Queued or in a batch, not yet invoked. */
+long pvrcu_cbq_pending(struct pvrcu_cbq *q);
+/* Wait for a GP of the flavour and for the callbacks queued before. */
+void pvrcu_cbq_synchronize(struct pvrcu_cbq *q);
+/* Wait for every callback queued before (none queued: no GP), and the worker. */
+void pvrcu_cbq_barrier(struct pvrcu_cbq *q);
+
 /* ---- callbacks.c ---------------------------------------------------------- */
 
 int pvrcu_cb_init(void);

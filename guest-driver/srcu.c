@@ -133,11 +133,7 @@ int __init_pvsrcu_struct(struct pvsrcu_struct *ssp, const char *name,
 	ssp->created_gen = 0;
 	ssp->seq = 0;
 	mutex_init(&ssp->gp_mutex);
-	spin_lock_init(&ssp->cb_lock);
-	ssp->cb_head = NULL;
-	ssp->cb_tail = &ssp->cb_head;
-	ssp->cb_pending = 0;
-	INIT_WORK(&ssp->cb_work, pvsrcu_cb_work_fn);
+	pvrcu_cbq_init(&ssp->cbq, pvsrcu_cbq_wait_gp);
 	ssp->name = name;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	lockdep_init_map(&ssp->dep_map, name, key, 0);
@@ -357,72 +353,24 @@ EXPORT_SYMBOL_GPL(synchronize_pvsrcu_expedited);
 
 /* ---- callbacks ------------------------------------------------------------------ */
 
-void pvsrcu_cb_work_fn(struct work_struct *work)
+void pvsrcu_cbq_wait_gp(struct pvrcu_cbq *q)
 {
-	struct pvsrcu_struct *ssp = container_of(work, struct pvsrcu_struct,
-						 cb_work);
-	struct rcu_head *list, *next;
-	long n;
-
-	for (;;) {
-		spin_lock_irq(&ssp->cb_lock);
-		list = ssp->cb_head;
-		ssp->cb_head = NULL;
-		ssp->cb_tail = &ssp->cb_head;
-		spin_unlock_irq(&ssp->cb_lock);
-		if (!list)
-			return;
-		pvsrcu_gp(ssp, false);	/* starts after they were queued */
-		local_bh_disable();
-		for (n = 0; list; list = next, n++) {
-			next = list->next;
-			list->func(list);
-		}
-		local_bh_enable();
-		spin_lock_irq(&ssp->cb_lock);
-		ssp->cb_pending -= n;
-		spin_unlock_irq(&ssp->cb_lock);
-		cond_resched();
-	}
+	pvsrcu_gp(container_of(q, struct pvsrcu_struct, cbq), false);
 }
-EXPORT_SYMBOL_GPL(pvsrcu_cb_work_fn);
+EXPORT_SYMBOL_GPL(pvsrcu_cbq_wait_gp);
 
 void call_pvsrcu(struct pvsrcu_struct *ssp, struct rcu_head *head,
 		 rcu_callback_t func)
 {
-	unsigned long flags;
-
 	pvsrcu_dom(ssp);
-	head->func = func;
-	head->next = NULL;
-	spin_lock_irqsave(&ssp->cb_lock, flags);
-	*ssp->cb_tail = head;
-	ssp->cb_tail = &head->next;
-	ssp->cb_pending++;
-	spin_unlock_irqrestore(&ssp->cb_lock, flags);
-	queue_work(system_unbound_wq, &ssp->cb_work);
+	pvrcu_cbq_call(&ssp->cbq, head, func);
 }
 EXPORT_SYMBOL_GPL(call_pvsrcu);
 
-struct pvsrcu_barrier {
-	struct rcu_head head;
-	struct completion done;
-};
-
-static void pvsrcu_barrier_cb(struct rcu_head *head)
-{
-	complete(&container_of(head, struct pvsrcu_barrier, head)->done);
-}
-
-/* Batches run in queue order, so the marker runs after all before it. */
 void pvsrcu_barrier(struct pvsrcu_struct *ssp)
 {
-	struct pvsrcu_barrier b;
-
 	pvrcu_sleep_check(__func__);
-	init_completion(&b.done);
-	call_pvsrcu(ssp, &b.head, pvsrcu_barrier_cb);
-	wait_for_completion(&b.done);
+	pvrcu_cbq_barrier(&ssp->cbq);
 }
 EXPORT_SYMBOL_GPL(pvsrcu_barrier);
 
@@ -431,20 +379,16 @@ EXPORT_SYMBOL_GPL(pvsrcu_barrier);
 int cleanup_pvsrcu_struct(struct pvsrcu_struct *ssp)
 {
 	int dom = READ_ONCE(ssp->dom), ret = 0;
-	long pending;
 
 	might_sleep();
 	if (dom < 0)
 		return 0;	/* never used */
-	spin_lock_irq(&ssp->cb_lock);
-	pending = ssp->cb_pending;
-	spin_unlock_irq(&ssp->cb_lock);
-	if (pending) {
+	if (pvrcu_cbq_pending(&ssp->cbq)) {
 		pr_err("pvsrcu: cleanup_pvsrcu_struct(%s): callbacks still queued; refused (call pvsrcu_barrier() first)\n",
 		       ssp->name);
 		return -EBUSY;
 	}
-	flush_work(&ssp->cb_work);	/* a worker that just ran the last batch */
+	flush_work(&ssp->cbq.work);	/* a worker that just ran the last batch */
 	mutex_lock(&ssp->gp_mutex);
 	if (dom != PVSRCU_SHARED_DOM &&
 	    (!pvsrcu_drained(dom, 0) || !pvsrcu_drained(dom, 1))) {

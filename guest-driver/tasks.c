@@ -45,132 +45,13 @@
 #define TASKS_STALL_SHOW	4		/* ... and show this many of them */
 
 struct pvrcu_tflavor {
-	const char *name;
 	void (*wait_gp)(void);		/* one full GP of the flavour */
-	spinlock_t lock;		/* the list and n; irqsave */
-	struct rcu_head *head, **tail;	/* queued for the next batch */
-	long n;				/* queued, in a batch, not yet invoked */
-	struct work_struct work;
-	struct mutex barrier_mutex;
-	struct completion barrier_done;
-	struct rcu_head barrier_head;
+	struct pvrcu_cbq cbq;		/* its callbacks */
 };
 
-/* ---- callbacks, synchronize, barrier ---------------------------------- */
-
-static void pvrcu_tf_work(struct work_struct *work)
+static void pvrcu_tf_wait_gp(struct pvrcu_cbq *q)
 {
-	struct pvrcu_tflavor *f = container_of(work, struct pvrcu_tflavor, work);
-	struct rcu_head *h, *next;
-	unsigned long flags;
-	long count = 0;
-
-	spin_lock_irqsave(&f->lock, flags);
-	h = f->head;
-	f->head = NULL;
-	f->tail = &f->head;
-	spin_unlock_irqrestore(&f->lock, flags);
-	if (!h)
-		return;
-
-	/*
-	 * Every callback of the batch was queued before the lock above was
-	 * taken, so the GP below began after all of them. What is queued
-	 * meanwhile re-queues this work and waits for the next GP.
-	 */
-	f->wait_gp();
-
-	for (; h; h = next) {
-		next = h->next;		/* @h may be gone once invoked */
-		local_bh_disable();
-		h->func(h);
-		local_bh_enable();
-		count++;
-		cond_resched();
-	}
-	spin_lock_irqsave(&f->lock, flags);
-	f->n -= count;
-	spin_unlock_irqrestore(&f->lock, flags);
-}
-
-static void pvrcu_tf_call(struct pvrcu_tflavor *f, struct rcu_head *head,
-			  rcu_callback_t func)
-{
-	unsigned long flags;
-
-	head->func = func;
-	head->next = NULL;
-	spin_lock_irqsave(&f->lock, flags);
-	*f->tail = head;
-	f->tail = &head->next;
-	f->n++;
-	spin_unlock_irqrestore(&f->lock, flags);
-	queue_work(system_unbound_wq, &f->work);
-}
-
-struct pvrcu_tf_sync {
-	struct rcu_head head;
-	struct completion done;
-};
-
-static void pvrcu_tf_sync_done(struct rcu_head *head)
-{
-	complete(&container_of(head, struct pvrcu_tf_sync, head)->done);
-}
-
-static void pvrcu_tf_synchronize(struct pvrcu_tflavor *f)
-{
-	struct pvrcu_tf_sync s;
-
-	init_rcu_head_on_stack(&s.head);
-	init_completion(&s.done);
-	pvrcu_tf_call(f, &s.head, pvrcu_tf_sync_done);
-	wait_for_completion(&s.done);
-	destroy_rcu_head_on_stack(&s.head);
-}
-
-static void pvrcu_tf_barrier_done(struct rcu_head *head)
-{
-	struct pvrcu_tflavor *f = container_of(head, struct pvrcu_tflavor,
-					       barrier_head);
-
-	complete(&f->barrier_done);
-}
-
-/*
- * Batches run one after another in queuing order, so the marker is invoked
- * after every callback queued before it. Nothing queued or in flight:
- * nothing to wait for (barrier need not wait for a GP, item 17).
- */
-static void pvrcu_tf_barrier(struct pvrcu_tflavor *f)
-{
-	unsigned long flags;
-	long n;
-
-	mutex_lock(&f->barrier_mutex);
-	spin_lock_irqsave(&f->lock, flags);
-	n = f->n;
-	spin_unlock_irqrestore(&f->lock, flags);
-	if (n) {
-		init_completion(&f->barrier_done);
-		pvrcu_tf_call(f, &f->barrier_head, pvrcu_tf_barrier_done);
-		wait_for_completion(&f->barrier_done);
-		/*
-		 * The marker ran inside its batch; let the worker finish that
-		 * batch (and count it off) so the next barrier finds n == 0.
-		 */
-		flush_work(&f->work);
-	}
-	mutex_unlock(&f->barrier_mutex);
-}
-
-static void pvrcu_tf_init(struct pvrcu_tflavor *f)
-{
-	spin_lock_init(&f->lock);
-	f->head = NULL;
-	f->tail = &f->head;
-	INIT_WORK(&f->work, pvrcu_tf_work);
-	mutex_init(&f->barrier_mutex);
+	container_of(q, struct pvrcu_tflavor, cbq)->wait_gp();
 }
 
 /* ---- Tasks RCU: the holdout scan --------------------------------------- */
@@ -353,27 +234,26 @@ static void pvrcu_tasks_wait_gp(void)
 }
 
 static struct pvrcu_tflavor pvrcu_tasks = {
-	.name = "tasks",
 	.wait_gp = pvrcu_tasks_wait_gp,
 };
 
 void pvrcu_call_tasks(struct rcu_head *head, rcu_callback_t func)
 {
-	pvrcu_tf_call(&pvrcu_tasks, head, func);
+	pvrcu_cbq_call(&pvrcu_tasks.cbq, head, func);
 }
 EXPORT_SYMBOL_GPL(pvrcu_call_tasks);
 
 void pvrcu_synchronize_tasks(void)
 {
 	pvrcu_sleep_check(__func__);
-	pvrcu_tf_synchronize(&pvrcu_tasks);
+	pvrcu_cbq_synchronize(&pvrcu_tasks.cbq);
 }
 EXPORT_SYMBOL_GPL(pvrcu_synchronize_tasks);
 
 void pvrcu_barrier_tasks(void)
 {
 	pvrcu_sleep_check(__func__);
-	pvrcu_tf_barrier(&pvrcu_tasks);
+	pvrcu_cbq_barrier(&pvrcu_tasks.cbq);
 }
 EXPORT_SYMBOL_GPL(pvrcu_barrier_tasks);
 
@@ -479,27 +359,26 @@ static void pvrcu_rude_wait_gp(void)
 }
 
 static struct pvrcu_tflavor pvrcu_rude = {
-	.name = "tasks_rude",
 	.wait_gp = pvrcu_rude_wait_gp,
 };
 
 void pvrcu_call_tasks_rude(struct rcu_head *head, rcu_callback_t func)
 {
-	pvrcu_tf_call(&pvrcu_rude, head, func);
+	pvrcu_cbq_call(&pvrcu_rude.cbq, head, func);
 }
 EXPORT_SYMBOL_GPL(pvrcu_call_tasks_rude);
 
 void pvrcu_synchronize_tasks_rude(void)
 {
 	pvrcu_sleep_check(__func__);
-	pvrcu_tf_synchronize(&pvrcu_rude);
+	pvrcu_cbq_synchronize(&pvrcu_rude.cbq);
 }
 EXPORT_SYMBOL_GPL(pvrcu_synchronize_tasks_rude);
 
 void pvrcu_barrier_tasks_rude(void)
 {
 	pvrcu_sleep_check(__func__);
-	pvrcu_tf_barrier(&pvrcu_rude);
+	pvrcu_cbq_barrier(&pvrcu_rude.cbq);
 }
 EXPORT_SYMBOL_GPL(pvrcu_barrier_tasks_rude);
 
@@ -509,8 +388,8 @@ int pvrcu_tasks_init(void)
 {
 	int cpu;
 
-	pvrcu_tf_init(&pvrcu_tasks);
-	pvrcu_tf_init(&pvrcu_rude);
+	pvrcu_cbq_init(&pvrcu_tasks.cbq, pvrcu_tf_wait_gp);
+	pvrcu_cbq_init(&pvrcu_rude.cbq, pvrcu_tf_wait_gp);
 	for_each_possible_cpu(cpu)
 		INIT_WORK(per_cpu_ptr(&pvrcu_rude_work, cpu), pvrcu_rude_fn);
 	return 0;
@@ -523,10 +402,8 @@ int pvrcu_tasks_init(void)
  */
 void pvrcu_tasks_exit(void)
 {
-	pvrcu_tf_barrier(&pvrcu_tasks);
-	pvrcu_tf_barrier(&pvrcu_rude);
-	flush_work(&pvrcu_tasks.work);	/* its last lines after the marker */
-	flush_work(&pvrcu_rude.work);
+	pvrcu_cbq_barrier(&pvrcu_tasks.cbq);
+	pvrcu_cbq_barrier(&pvrcu_rude.cbq);
 	while (tasks_nho)
 		pvrcu_tasks_release(tasks_nho - 1);
 	kvfree(tasks_ho);

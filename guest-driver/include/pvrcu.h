@@ -448,6 +448,29 @@ bool pvflush_rcu_work(struct rcu_work *rwork);
 
 /* ---- SRCU ------------------------------------------------------------------ */
 
+/*
+ * struct pvrcu_cbq - internal: a callback queue served by a work item,
+ * which takes the whole queue, waits one grace period of its flavour
+ * (@wait_gp) and invokes the batch (cbq.c). Public only because
+ * &struct pvsrcu_struct embeds one and has a static initializer.
+ */
+struct pvrcu_cbq {
+	spinlock_t lock;		/* all below; irqsave */
+	struct rcu_head *head, **tail;	/* queued for the next batch */
+	long n;				/* queued or in a batch, not invoked */
+	struct work_struct work;
+	void (*wait_gp)(struct pvrcu_cbq *q);
+};
+
+void pvrcu_cbq_work_fn(struct work_struct *work);
+
+#define __PVRCU_CBQ_INITIALIZER(q, gp) {				\
+	.lock = __SPIN_LOCK_UNLOCKED(q.lock),				\
+	.tail = &q.head,						\
+	.work = __WORK_INITIALIZER(q.work, pvrcu_cbq_work_fn),		\
+	.wait_gp = gp,							\
+}
+
 /**
  * DOC: pvsrcu, sleepable RCU served by the host
  *
@@ -473,17 +496,14 @@ struct pvsrcu_struct {
 	unsigned long created_gen;	/* device registration that serves it */
 	unsigned long seq;		/* this domain's GPs, rcu_seq style */
 	struct mutex gp_mutex;		/* one GP at a time; batches callers */
-	spinlock_t cb_lock;
-	struct rcu_head *cb_head, **cb_tail;	/* call_pvsrcu() queue */
-	long cb_pending;		/* queued and not yet invoked */
-	struct work_struct cb_work;	/* runs a GP, then invokes a batch */
+	struct pvrcu_cbq cbq;		/* call_pvsrcu() */
 	const char *name;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	struct lockdep_map dep_map;
 #endif
 };
 
-void pvsrcu_cb_work_fn(struct work_struct *work);
+void pvsrcu_cbq_wait_gp(struct pvrcu_cbq *q);
 
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 #define __PVSRCU_DEP_MAP_INIT(n)	.dep_map = { .name = #n },
@@ -494,9 +514,7 @@ void pvsrcu_cb_work_fn(struct work_struct *work);
 #define __PVSRCU_INITIALIZER(n) {					\
 	.dom = -1,							\
 	.gp_mutex = __MUTEX_INITIALIZER(n.gp_mutex),			\
-	.cb_lock = __SPIN_LOCK_UNLOCKED(n.cb_lock),			\
-	.cb_tail = &n.cb_head,						\
-	.cb_work = __WORK_INITIALIZER(n.cb_work, pvsrcu_cb_work_fn),	\
+	.cbq = __PVRCU_CBQ_INITIALIZER(n.cbq, pvsrcu_cbq_wait_gp),	\
 	.name = #n,							\
 	__PVSRCU_DEP_MAP_INIT(n)					\
 }
