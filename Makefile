@@ -21,7 +21,7 @@ PVRCUD_SRC := $(wildcard host/pvrcud/*.c)
 # host/pvrcuctl is built on its own: it talks to pvrcud only by socket
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
-.PHONY: all deps host module image demo check unit vm-test bench soak fuzz fuzz-regress model model-deep install clean help
+.PHONY: all deps host module image demo check unit vm-test harness fresh-check bench soak fuzz fuzz-regress model model-deep install clean help
 
 help:
 	@echo "make demo   - set up, boot a VM with pvrcud, show the guest using it"
@@ -229,6 +229,16 @@ bench:
 vm-test: host image
 	bash tests/vm/run_vm_tests.sh
 
+# Tests of the harness and the recipes themselves (no VM): tests/harness.
+harness:
+	bash tests/harness/run.sh
+
+# A fresh Debian root from the machine's apt source, the tree cloned into
+# it, `make demo` and `make check` run inside (about 20 minutes; not part
+# of make check). Run it after any change to deps, images/ or this file.
+fresh-check:
+	bash tests/fresh/fresh_check.sh
+
 demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory host image
@@ -240,6 +250,7 @@ check:
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-regress
 	@$(MAKE) --no-print-directory model
+	@$(MAKE) --no-print-directory harness
 	@$(MAKE) --no-print-directory vm-test
 
 clean:

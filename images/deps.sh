@@ -4,11 +4,13 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 
-# From bookworm itself.
+# From bookworm itself. python3-venv: QEMU's configure needs ensurepip;
+# man-db: the man-page checks; gdb: backtraces of a QEMU that crashed.
 BASE="build-essential pkg-config git ninja-build libglib2.0-dev libfdt-dev
 libpixman-1-dev zlib1g-dev dpkg-dev xz-utils zstd cpio kmod
 busybox-static libcriterion-dev liburcu-dev spin clang libclang-rt-14-dev valgrind
-seabios ipxe-qemu python3 procps util-linux iproute2 dkms"
+seabios ipxe-qemu python3 python3-venv procps util-linux iproute2 dkms
+man-db gdb"
 # From bookworm-backports (newer meson for QEMU 10; libvirt 11: the
 # monolithic libvirtd with only its QEMU driver, and virsh).
 BPO="meson python3-pycotap libvirt-daemon libvirt-daemon-driver-qemu

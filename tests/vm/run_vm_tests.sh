@@ -7,7 +7,9 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
 . "$top/tests/vm/lib.sh"
-out=$top/build/vm-tests
+# VM_TEST_OUT lets two runs (or a developer and a test) work side by side;
+# the default is wiped and made anew by every run.
+out=${VM_TEST_OUT:-$top/build/vm-tests}
 rm -rf "$out"
 mkdir -p "$out"
 
