@@ -22,6 +22,10 @@ vm_run() {
 		> "$out/$name.run" 2>&1
 	rc=$?
 	check_true "$name: guest ran to the end (run-vm exit $rc)" test "$rc" -eq 0
+	# Why not: a hang with the console's last lines, a QEMU crash with
+	# its backtrace (run-vm.sh prints them).
+	[ "$rc" -eq 0 ] || grep -E '^(run-vm: |  (console|qemu)\| |==|#[0-9]|Thread )' \
+		"$out/$name.run" | sed 's/^/    run-vm| /'
 	grep -E 'virtio_rcu|pvrcu|PVRCU-INIT|BENCH' "$out/$name/guest.log" 2>/dev/null |
 		sed 's/^/    guest| /'
 }
