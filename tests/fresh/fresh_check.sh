@@ -43,7 +43,9 @@
 # PVRCU_FRESH_CHECK_TIMEOUT (60m).
 #
 # For testing this script only: --only-cmd CMD (or PVRCU_FRESH_ONLY_CMD)
-# runs CMD with bash -c in the root, in place of make demo and make check.
+# runs CMD with bash -c in the root, in place of make demo and make check;
+# PVRCU_FRESH_DEMO_CMD and PVRCU_FRESH_CHECK_CMD replace the two commands
+# (the verdict on their logs is the same).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,6 +59,8 @@ cache_dir=${PVRCU_CACHE:-/var/cache/pvrcu}
 only_cmd=${PVRCU_FRESH_ONLY_CMD:-}
 demo_timeout=${PVRCU_FRESH_DEMO_TIMEOUT:-45m}
 check_timeout=${PVRCU_FRESH_CHECK_TIMEOUT:-60m}
+demo_cmd=${PVRCU_FRESH_DEMO_CMD:-make demo}
+check_cmd=${PVRCU_FRESH_CHECK_CMD:-make check}
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 say() { echo "fresh-check: $*"; }
@@ -395,18 +399,18 @@ if [ -n "$only_cmd" ]; then
 	run_in_root only-cmd only-cmd 10m "$only_cmd"
 	[ "$rc" = 0 ] || failed=1
 else
-	run_in_root make-demo "make demo" "$demo_timeout" "make demo"
+	run_in_root make-demo "$demo_cmd" "$demo_timeout" "$demo_cmd"
 	demo_rc=$rc demo_log=$log
-	[ "$demo_rc" = 0 ] || { failed=1; problems+=("make demo exited $demo_rc"); }
-	run_in_root make-check "make check" "$check_timeout" "make check"
+	[ "$demo_rc" = 0 ] || { failed=1; problems+=("$demo_cmd exited $demo_rc"); }
+	run_in_root make-check "$check_cmd" "$check_timeout" "$check_cmd"
 	check_rc=$rc check_log=$log
-	[ "$check_rc" = 0 ] || { failed=1; problems+=("make check exited $check_rc"); }
+	[ "$check_rc" = 0 ] || { failed=1; problems+=("$check_cmd exited $check_rc"); }
 
 	# A skip is a part of the suite that did not run: not green.
 	skips=$(grep -h -- '  skip ' "$demo_log" "$check_log" | sed 's/\x1b\[[0-9;]*m//g' || true)
 	if [ -n "$skips" ]; then
 		failed=1
-		problems+=("$(printf '%s\n' "$skips" | wc -l) skip lines")
+		problems+=("skip lines: $(printf '%s\n' "$skips" | wc -l)")
 	fi
 	# The summary lines: each "N passed, M failed" (vm tests, harness,
 	# spin) and Criterion's synthesis must show no failure, and there must
