@@ -28,7 +28,31 @@ g=$out/$t/guest.log
 check "$t: torture passed" "$g" 'pvrcu-torture: flavor=rcu .* errors=0 result=PASS$'
 check "$t: status shows the registered region" "$out/$t.status" \
 	'^region: +gpa 0x[0-9a-f]+, [0-9]+ bytes, 2 CPUs$'
-check "$t: status names the tracker state" "$out/$t.status" '^tracker: '
+# The tracker's state follows from the accelerator this run used (run-vm
+# names it): KVM gives QEMU's vCPUs statistics to follow, TCG has none, so
+# pvrcud must say it runs on guest reports alone, and why.
+accel=$(sed -n 's/^run-vm: .*, accel=\([a-z]*\), .*/\1/p' "$out/$t.run")
+qpid=$(cat "$out/$t/qemu.pid" 2>/dev/null)
+p=$out/$t/pvrcud.log
+case $accel in
+kvm)
+	check "$t: status: the tracker follows KVM exits and halts (accel=kvm)" \
+		"$out/$t.status" '^tracker: +KVM exits and halts$'
+	check "$t: status: both CPUs mapped to vCPUs" "$out/$t.status" \
+		'^ +2 of 2 CPUs mapped to vCPUs$'
+	check "$t: pvrcud found the vCPU statistics of QEMU pid $qpid" "$p" \
+		"info: vCPU tracker: 2 vCPU stats of QEMU pid $qpid\$"
+	;;
+tcg)
+	check "$t: status: the tracker is off (accel=tcg)" "$out/$t.status" \
+		'^tracker: +off: guest reports only$'
+	check "$t: pvrcud says why: QEMU pid $qpid has no KVM vCPU statistics" "$p" \
+		"info: vCPU tracker off: process $qpid has no KVM vCPU statistics \\(TCG\\?\\); guest reports only\$"
+	;;
+*)
+	check_true "$t: run-vm named the accelerator (accel='$accel')" false
+	;;
+esac
 check "$t: vcpus lists cpu 0" "$out/$t.vcpus" '^0 +yes '
 check "$t: vcpus lists cpu 1" "$out/$t.vcpus" '^1 +yes '
 check "$t: stats count completed GPs" "$out/$t.stats" \
