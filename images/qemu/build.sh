@@ -4,50 +4,50 @@
 # vhost-user), installed under the cache, never over the system QEMU.
 # Also builds libvhost-user (static) from the same tree for pvrcud.
 #
-# The install prefix is keyed by the hash of this script and the patches,
-# so a second run is a no-op and a changed recipe rebuilds.
+# The source comes from source.sh beside this: the pinned Debian version,
+# or, once the archive no longer serves it, the newest 10.x it does serve
+# that our patches apply to (it says so on stderr). The install prefix is
+# keyed by the hash of this script, the patches and that source's tarball
+# (name and sha256), so a second run is a no-op, a changed recipe
+# rebuilds, and a fallback to another version gets a prefix of its own.
 # Prints the install prefix on stdout; progress goes to stderr.
+#
+# Usage: sh images/qemu/build.sh [--print-prefix]
+#   --print-prefix: resolve the source and print the prefix; build nothing.
+# Environment: PVRCU_CACHE (required); QEMU_PATCH_DIR (default: this
+# folder's *.patch) and the other QEMU_* of source.sh, which reads them.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${PVRCU_CACHE:?PVRCU_CACHE must be set}
+patchdir=${QEMU_PATCH_DIR:-$here}
 
-QEMU_DEB_VERSION=1:10.0.2+ds-2+deb13u1~bpo12+1
-QEMU_TARBALL=qemu_10.0.2+ds.orig.tar.xz
-QEMU_SHA256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
+line=$(sh "$here/source.sh")
+read -r qemu_ver qemu_sha tarball <<EOF
+$line
+EOF
 
-key=$(cat "$0" "$here"/*.patch | sha256sum | cut -c1-12)
+key=$({ cat "$0" "$patchdir"/*.patch; echo "${tarball##*/} $qemu_sha"; } |
+	sha256sum | cut -c1-12)
 prefix=$cache/qemu-$key
+if [ "${1:-}" = --print-prefix ]; then
+	echo "$prefix"
+	exit 0
+fi
 if [ -x "$prefix/bin/qemu-system-x86_64" ] && [ -f "$prefix/lib/libvhost-user.a" ]; then
 	echo "$prefix"
 	exit 0
 fi
 
-src=$cache/src
-mkdir -p "$src"
-if [ ! -f "$src/$QEMU_TARBALL" ]; then
-	echo "qemu: fetching Debian source $QEMU_DEB_VERSION" >&2
-	if ! (cd "$src" && apt-get source --tar-only --download-only \
-		"qemu=$QEMU_DEB_VERSION" >&2); then
-		# Source lists missing or stale: enable them and retry once.
-		sh "$here/../apt-backports.sh" >&2
-		apt-get update -q >&2
-		(cd "$src" && apt-get source --tar-only --download-only \
-			"qemu=$QEMU_DEB_VERSION" >&2)
-	fi
-fi
-echo "$QEMU_SHA256  $src/$QEMU_TARBALL" | sha256sum -c --quiet - >&2 || {
-	echo "qemu: checksum mismatch for $QEMU_TARBALL; refusing to build" >&2
-	rm -f "$src/$QEMU_TARBALL"
-	exit 1
-}
-
 work=$cache/qemu-build-$key
 rm -rf "$work"
 mkdir -p "$work"
-tar -C "$work" -xf "$src/$QEMU_TARBALL"
+tar -C "$work" -xf "$tarball"
 tree=$(echo "$work"/qemu-*)
-for p in "$here"/*.patch; do
-	patch -d "$tree" -p1 --quiet < "$p"
+for p in "$patchdir"/*.patch; do
+	patch -d "$tree" -p1 -N -f --quiet -i "$p" < /dev/null >&2 || {
+		echo "qemu: $p does not apply to $qemu_ver: rebase images/qemu/*.patch onto it (see images/qemu/source.sh)" >&2
+		exit 1
+	}
 done
 
 # The +ds tarball has no edk2 blobs, but QEMU's meson.build unpacks them
