@@ -330,6 +330,38 @@ static void save_state(struct backend *b)
 }
 
 /*
+ * What the previous pvrcud left in the region, read before rcu-core takes
+ * it over: the gp_seq, and how many SRCU domains were in use and had a GP
+ * in progress. A GP in progress there is what rcu-core runs again.
+ */
+struct resume_found {
+	uint64_t gp_seq;
+	uint32_t srcu_used, srcu_busy;
+};
+
+static void resume_inspect(const struct vrcu_setup *su, uint32_t nsrcu,
+			   struct resume_found *f)
+{
+	const unsigned char *shm = su->shm;
+	uint32_t dom;
+
+	f->gp_seq = le64toh(((const volatile struct virtio_rcu_shm_header *)
+			     shm)->gp_seq);
+	f->srcu_used = f->srcu_busy = 0;
+	for (dom = 0; dom < nsrcu; dom++) {
+		const volatile struct virtio_rcu_shm_srcu_domain *h =
+			(const volatile struct virtio_rcu_shm_srcu_domain *)
+			(shm + virtio_rcu_shm_srcu_off(su->ncpus, dom));
+
+		if (le32toh(h->in_use) != 1)
+			continue;
+		f->srcu_used++;
+		f->srcu_busy += (le64toh(h->srcu_gp_seq) &
+				 VIRTIO_RCU_SEQ_STATE_MASK) != 0;
+	}
+}
+
+/*
  * The request queue (re)started with no region: if the state file says
  * this very QEMU process had registered one, resume it. The engine then
  * continues from the gp_seq in the region and runs a GP found in
@@ -340,8 +372,10 @@ static void try_resume(struct backend *b)
 {
 	struct pvrcud_state st;
 	struct vrcu_request req = { .type = VIRTIO_RCU_REQ_SETUP };
+	struct resume_found found = { 0 };
 	struct vrcu_setup su;
 	struct vrcu_gmem gm;
+	bool ok;
 	int err;
 
 	if (b->have_region || !b->opt.state_file)
@@ -360,7 +394,10 @@ static void try_resume(struct backend *b)
 	req.arg1 = st.len;
 	req.arg2 = st.ncpus;
 	gmem_from_dev(&b->dev, &gm);
-	if (vrcu_setup_check(&req, &b->lim, &gm, &su) != VIRTIO_RCU_S_OK ||
+	ok = vrcu_setup_check(&req, &b->lim, &gm, &su) == VIRTIO_RCU_S_OK;
+	if (ok)
+		resume_inspect(&su, b->lim.max_srcu_domains, &found);
+	if (!ok ||
 	    rcuc_attach(b->dom, su.shm, su.len, su.ncpus, b->lim.max_srcu_domains,
 			RCUC_ATTACH_RESUME, el_now_ns()) < 0) {
 		log_warn("state file %s: region no longer valid; not resumed",
@@ -378,10 +415,18 @@ static void try_resume(struct backend *b)
 		return;
 	}
 	tracker_attach(b);
-	log_info("resumed region gpa=0x%llx len=%llu cpus=%u at gp_seq %llu%s",
+	log_info("resumed region gpa=0x%llx len=%llu cpus=%u at gp_seq %llu",
 		 (unsigned long long)st.gpa, (unsigned long long)su.len, su.ncpus,
-		 (unsigned long long)rcuc_gp_seq(b->dom),
-		 rcuc_gp_in_progress(b->dom) ? " (GP in progress: run again)" : "");
+		 (unsigned long long)rcuc_gp_seq(b->dom));
+	if (found.gp_seq & VIRTIO_RCU_SEQ_STATE_MASK)
+		log_info("resume: the region's gp_seq was %llu: a GP was in progress, run again from scratch",
+			 (unsigned long long)found.gp_seq);
+	else
+		log_info("resume: the region's gp_seq was %llu: no GP was in progress",
+			 (unsigned long long)found.gp_seq);
+	if (b->lim.max_srcu_domains)
+		log_info("resume: %u SRCU domains in use, %u with a GP in progress (run again from its first phase)",
+			 found.srcu_used, found.srcu_busy);
 	kick_engine(b);
 }
 
