@@ -31,12 +31,21 @@ check_guest_clean "$t" "$g"
 
 t=srcu_restart
 echo "== $t (2 vCPUs, kill -9 pvrcud 3 s into the srcu torture)"
+# The kill must land mid-GP: freeze pvrcud (SIGSTOP) at a moment its
+# region shows an SRCU GP in progress, a second before run-vm's kill -9.
+freeze_pvrcud_mid_gp "$out/$t" srcu "pvrcu_torture: start" 2 &
+freezer=$!
 vm_run "$t" --cpus 2 --test torture_srcu_one --restart-pvrcud-after 3 \
 	--restart-pvrcud-when "pvrcu_torture: start"
+kill "$freezer" 2>/dev/null
+wait "$freezer"
 g=$out/$t/guest.log p=$out/$t/pvrcud.log
 check_pvrcud_resumed "$t" "$p" 2
+check_pvrcud_resumed_mid_gp "$t" "$p" srcu
 check "$t: srcu torture passed across the restart" "$g" \
 	'pvrcu-torture: flavor=srcu .* errors=0 result=PASS$'
 check "$t: the host still computed the GPs" "$g" \
 	'pvrcu_torture: srcu: the host computed the GPs: [1-9][0-9]* by the device, 0 in the guest'
 check_guest_clean "$t" "$g"
+grep -E 'resume|kill -9|restarted' "$p" | sed 's/^/    pvrcud| /'
+sed 's/^/    freeze| /' "$out/$t/freeze.log" 2>/dev/null
