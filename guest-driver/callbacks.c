@@ -23,13 +23,19 @@
  *
  * While an rcu_head is queued, bit 0 of ->func is set (functions and
  * kvfree offsets are at least 2-byte aligned); queuing a head that carries
- * the mark and is found on a list is a double queue (item 16).
+ * the mark and is found on a list is a double queue (item 16). For that
+ * search to be exact, a queued head is always where pvrcu_cb_find() looks,
+ * under a lock it takes: on a list's segments, or in the chunk of a batch
+ * being invoked (the tasklet takes PVRCU_CB_CHUNK heads at a time into an
+ * array of the list and never follows ->next of a head outside the lock),
+ * and a move between lists (CPU hotplug) makes the search look again.
  */
 #include <linux/completion.h>
 #include <linux/interrupt.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -39,6 +45,8 @@
 
 #define PVRCU_CB_MARK	1ul
 #define PVRCU_CB_TICK	(HZ / 10 ?: 1)
+/* Heads a batch takes off DONE per lock round, invoked without the lock. */
+#define PVRCU_CB_CHUNK	16
 
 enum { SEG_DONE, SEG_WAIT, SEG_NEXT, PVRCU_NSEGS };
 
@@ -62,9 +70,24 @@ struct pvrcu_cblist {
 	struct timer_list timer;
 	wait_queue_head_t throttle_wq;
 	struct rcu_head barrier_head;
+	/*
+	 * The chunk of a batch being invoked, taken off DONE under ->lock:
+	 * inv[inv_i..inv_n) are still queued. inv_n is written under ->lock,
+	 * inv_i (the next head to invoke) by the tasklet alone; both are read
+	 * under ->lock by pvrcu_cb_find().
+	 */
+	struct rcu_head *inv[PVRCU_CB_CHUNK];
+	unsigned int inv_n, inv_i;
 };
 
 static DEFINE_PER_CPU(struct pvrcu_cblist, pvrcu_cbl);
+
+/*
+ * Odd while pvrcu_cb_cpu_dead() moves callbacks between two lists (its
+ * callers, CPU hotplug, are serialized): a search that missed a head
+ * during a move looks again.
+ */
+static seqcount_t pvrcu_cb_moves = SEQCNT_ZERO(pvrcu_cb_moves);
 
 static DEFINE_MUTEX(pvrcu_barrier_mutex);
 static atomic_t pvrcu_barrier_count;
@@ -189,58 +212,79 @@ static void cbl_publish(struct pvrcu_cblist *cbl)
 
 /* ---- invocation ------------------------------------------------------------- */
 
-static void pvrcu_cb_invoke(struct rcu_head *h)
+/*
+ * Invoke the head a batch just took: unmarked first (the callback may queue
+ * @h again), and, for pvrcu_cb_find(), unmarked before the chunk's cursor
+ * passes it: a search that no longer sees @h in the chunk sees it unmarked.
+ */
+static void pvrcu_cb_invoke(struct pvrcu_cblist *cbl, unsigned int i)
 {
+	struct rcu_head *h = cbl->inv[i];
 	unsigned long f = (unsigned long)READ_ONCE(h->func) & ~PVRCU_CB_MARK;
 
-	/* Unmarked first: the callback may queue @h again. */
 	WRITE_ONCE(h->func, (rcu_callback_t)f);
+	smp_wmb();	/* unmarked, then out of the chunk; pvrcu_cb_find() */
+	WRITE_ONCE(cbl->inv_i, i + 1);
 	if (__is_kvfree_rcu_offset(f))
 		kvfree((void *)h - f);
 	else
 		((rcu_callback_t)f)(h);
 }
 
+/* Move up to @max heads from the front of DONE into the chunk. */
+static unsigned int cbl_take_chunk(struct pvrcu_cblist *cbl, long max)
+{
+	struct pvrcu_seg *done = &cbl->seg[SEG_DONE];
+	unsigned int k = 0;
+
+	lockdep_assert_held(&cbl->lock);
+	while (k < PVRCU_CB_CHUNK && k < max && done->n) {
+		cbl->inv[k++] = done->head;
+		done->head = done->head->next;
+		if (!--done->n)
+			done->tail = &done->head;
+	}
+	WRITE_ONCE(cbl->inv_i, 0);
+	cbl->inv_n = k;
+	return k;
+}
+
 static void pvrcu_cb_do_batch(struct tasklet_struct *t)
 {
 	struct pvrcu_cblist *cbl = from_tasklet(cbl, t, tasklet);
 	struct pvrcu_seg *done = &cbl->seg[SEG_DONE];
-	struct rcu_head *h, *next, *first, **last;
 	long n, limit, count = 0, len;
 	unsigned long flags;
+	unsigned int i, k;
 	bool more;
 
 	spin_lock_irqsave(&cbl->lock, flags);
 	cbl_advance(cbl);
 	cbl_publish(cbl);
 	n = done->n;
-	first = done->head;
-	last = done->tail;
-	seg_init(done);
 	len = cbl->len;
 	spin_unlock_irqrestore(&cbl->lock, flags);
 	if (!n)
 		return;
 
-	/* The end of their GP (a load of the sequence) before their accesses. */
-	smp_mb();
-	limit = len > READ_ONCE(pvrcu_qhimark) ? LONG_MAX :
-		max(READ_ONCE(pvrcu_blimit), 1L);
-	for (h = first; h && count < limit; h = next) {
-		next = h->next;
-		pvrcu_cb_invoke(h);
-		count++;
+	/* At most the callbacks ready now, and the batch limit. */
+	limit = len > READ_ONCE(pvrcu_qhimark) ? n :
+		min(n, max(READ_ONCE(pvrcu_blimit), 1L));
+	while (count < limit) {
+		spin_lock_irqsave(&cbl->lock, flags);
+		k = cbl_take_chunk(cbl, limit - count);
+		spin_unlock_irqrestore(&cbl->lock, flags);
+		if (!k)
+			break;
+		/* The end of their GP (a load of the sequence) before their accesses. */
+		smp_mb();
+		for (i = 0; i < k; i++)
+			pvrcu_cb_invoke(cbl, i);
+		count += k;
 	}
 
 	spin_lock_irqsave(&cbl->lock, flags);
-	if (h) {
-		/* Over the batch limit: the rest goes back in front. */
-		*last = done->head;
-		if (!done->n)
-			done->tail = last;
-		done->head = h;
-		done->n += n - count;
-	}
+	cbl->inv_n = 0;
 	cbl->len -= count;
 	len = cbl->len;
 	more = done->n;
@@ -309,25 +353,51 @@ void pvrcu_cb_kick_all(void)
 
 /* ---- pvrcu_call() ----------------------------------------------------------- */
 
-/* Is @head on a list? Only asked when it carries the mark. */
+/* Is @head queued on @cbl, on a segment or in the chunk being invoked? */
+static bool cbl_holds(struct pvrcu_cblist *cbl, struct rcu_head *head)
+{
+	struct rcu_head *h;
+	unsigned int i;
+	int s;
+
+	lockdep_assert_held(&cbl->lock);
+	for (s = 0; s < PVRCU_NSEGS; s++)
+		for (h = cbl->seg[s].head; h; h = h->next)
+			if (h == head)
+				return true;
+	/* Compared, never dereferenced: the tasklet invokes them unlocked. */
+	for (i = READ_ONCE(cbl->inv_i); i < cbl->inv_n; i++)
+		if (cbl->inv[i] == head)
+			return true;
+	return false;
+}
+
+/*
+ * Is @head queued? Only asked when it carries the mark. Each list is
+ * searched under its lock, so a head that stays queued on one list is
+ * found; one that pvrcu_cb_cpu_dead() moved meanwhile may have been
+ * missed, so a search that saw a move looks again.
+ */
 static bool pvrcu_cb_find(struct rcu_head *head)
 {
 	unsigned long flags;
-	struct rcu_head *h;
-	bool found = false;
-	int cpu, i;
+	unsigned int seq;
+	bool found;
+	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		struct pvrcu_cblist *cbl = per_cpu_ptr(&pvrcu_cbl, cpu);
+	do {
+		seq = read_seqcount_begin(&pvrcu_cb_moves);
+		found = false;
+		for_each_possible_cpu(cpu) {
+			struct pvrcu_cblist *cbl = per_cpu_ptr(&pvrcu_cbl, cpu);
 
-		spin_lock_irqsave(&cbl->lock, flags);
-		for (i = 0; i < PVRCU_NSEGS && !found; i++)
-			for (h = cbl->seg[i].head; h && !found; h = h->next)
-				found = h == head;
-		spin_unlock_irqrestore(&cbl->lock, flags);
-		if (found)
-			return true;
-	}
+			spin_lock_irqsave(&cbl->lock, flags);
+			found = cbl_holds(cbl, head);
+			spin_unlock_irqrestore(&cbl->lock, flags);
+			if (found)
+				return true;
+		}
+	} while (read_seqcount_retry(&pvrcu_cb_moves, seq));
 	return false;
 }
 
@@ -337,8 +407,17 @@ static bool pvrcu_cb_queued_twice(struct rcu_head *head)
 
 	if (likely(!(f & PVRCU_CB_MARK)))
 		return false;
-	if (!pvrcu_cb_find(head))
-		return false;	/* stale memory that looked like a mark */
+	/*
+	 * Not found, and the mark still there: stale memory that looked like
+	 * a mark. Not found because it was invoked meanwhile (the invocation
+	 * unmarks it before it leaves the chunk): it was still queued when
+	 * this call began, so this is a double queue all the same.
+	 */
+	if (!pvrcu_cb_find(head)) {
+		smp_rmb();	/* the search, then ->func; pvrcu_cb_invoke() */
+		if (READ_ONCE(head->func) == (rcu_callback_t)f)
+			return false;
+	}
 	this_cpu_inc(pvrcu_pstats.cb_double);
 	pr_err("pvrcu: rcu_head %p queued twice (callback %ps): second pvrcu_call() ignored\n",
 	       head, (void *)(f & ~PVRCU_CB_MARK));
@@ -519,6 +598,7 @@ void pvrcu_cb_cpu_dead(int cpu)
 	dst = this_cpu_ptr(&pvrcu_cbl);
 	spin_lock(&dst->lock);
 	spin_lock_nested(&src->lock, SINGLE_DEPTH_NESTING);
+	write_seqcount_begin(&pvrcu_cb_moves);
 	moved = src->seg[SEG_DONE].n + src->seg[SEG_WAIT].n +
 		src->seg[SEG_NEXT].n;
 	seg_splice(&dst->seg[SEG_DONE], &src->seg[SEG_DONE]);
@@ -541,6 +621,7 @@ void pvrcu_cb_cpu_dead(int cpu)
 			seg_splice(&dst->seg[SEG_WAIT], &chain);
 		}
 	}
+	write_seqcount_end(&pvrcu_cb_moves);
 	src->len -= moved;
 	dst->len += moved;
 	src->chained = pvrcu_gp_seq();	/* its record no longer covers them */

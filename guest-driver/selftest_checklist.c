@@ -5,6 +5,8 @@
  * pvrcu_checklist.h last. The counters of pvrcu_get_stats() show that the
  * calls reached pvrcu and not the kernel's RCU.
  */
+#define pr_fmt(fmt) "pvrcu-selftest: " fmt
+
 #include <linux/lockdep.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
@@ -89,6 +91,50 @@ static int st_checklist_srcu(void)
 	cleanup_srcu_struct(dyn);
 	cleanup_srcu_struct(&st_srcu);
 	kfree(dyn);
+	return errors;
+}
+
+/*
+ * Checklist item 16 while the batch runs: the callback of one head queues
+ * another head of its own batch again (a bug on purpose), one still to be
+ * invoked in the same chunk and one further on. Both are reported and
+ * dropped; every head of the batch runs once.
+ */
+#define ST_BATCH	40
+static struct rcu_head st_batch[ST_BATCH];
+static atomic_t st_batch_runs[ST_BATCH];
+
+static void st_batch_cb(struct rcu_head *h)
+{
+	int i = h - st_batch;
+
+	atomic_inc(&st_batch_runs[i]);
+	if (i == 0)
+		call_rcu(&st_batch[1], st_batch_cb);
+	else if (i == 2)
+		call_rcu(&st_batch[ST_BATCH - 2], st_batch_cb);
+}
+
+static int st_checklist_double_in_batch(void)
+{
+	struct pvrcu_stats a, b;
+	unsigned long flags;
+	int errors = 0, i, once = 0;
+
+	pvrcu_get_stats(&a);
+	/* One list, in this order. */
+	local_irq_save(flags);
+	for (i = 0; i < ST_BATCH; i++)
+		call_rcu(&st_batch[i], st_batch_cb);
+	local_irq_restore(flags);
+	rcu_barrier();
+	pvrcu_get_stats(&b);
+	for (i = 0; i < ST_BATCH; i++)
+		once += atomic_read(&st_batch_runs[i]) == 1;
+	pr_info("checklist: double queue in a running batch: %d of %d ran once, %llu reported\n",
+		once, ST_BATCH, b.cb_double - a.cb_double);
+	PVRCU_ST_REPORT(errors, once == ST_BATCH && b.cb_double - a.cb_double == 2,
+			"checklist: call_rcu() on a head of the batch being invoked is reported, the batch runs whole");
 	return errors;
 }
 
@@ -177,6 +223,7 @@ int pvrcu_selftest_checklist(void)
 	errors += after.cb_queued - before.cb_queued < 4;
 	errors += after.gp_requests == before.gp_requests && after.device;
 	errors += st_checklist_srcu();
+	errors += st_checklist_double_in_batch();
 	/* Two grace periods of each Tasks flavour at least went through pvrcu. */
 	errors += after.tasks_gps - before.tasks_gps < 2;
 	errors += after.rude_gps - before.rude_gps < 2;

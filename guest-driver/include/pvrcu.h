@@ -300,7 +300,9 @@ void pvrcu_synchronize_expedited(void);
  * may run on another CPU, concurrently with other callbacks, and in any
  * order relative to them (item 12). Queuing @head again before its
  * callback ran is reported once per occurrence ("pvrcu: rcu_head ...
- * queued twice") and the second request is dropped (item 16).
+ * queued twice") and the second request is dropped (item 16), also while
+ * @head's batch is being invoked or moved to another CPU. Two pvrcu_call()
+ * of one @head that race each other are not detected.
  *
  * Self-limiting (item 8): above ``qhimark`` callbacks on this CPU, grace
  * periods are expedited and callbacks are invoked without batch limit;

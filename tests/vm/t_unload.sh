@@ -12,6 +12,10 @@ check "$t: rcu_normal turns expedited into normal" "$g" \
 	'pvrcu-selftest: rcu_normal: expedited became normal: ok'
 check "$t: rcu_head queued twice is reported" "$g" \
 	'pvrcu: rcu_head [0-9a-f]+ queued twice \(callback st_cb'
+check "$t: rcu_head queued twice while its batch runs is reported" "$g" \
+	'pvrcu: rcu_head [0-9a-f]+ queued twice \(callback st_batch_cb'
+check "$t: ... and the batch runs whole" "$g" \
+	'pvrcu-selftest: checklist: call_rcu\(\) on a head of the batch being invoked is reported, the batch runs whole: ok'
 check "$t: debug=1 checks pvrcu_dereference()" "$g" \
 	'pvrcu: suspicious pvrcu_dereference_check\(\) usage at .*selftest\.c'
 check "$t: pvrcu_call() self-limits" "$g" \
