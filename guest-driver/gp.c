@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pvrcu grace periods: the sequence that cookies are taken from,
- * synchronize and the polled API.
+ * synchronize and the polled API (plain, _expedited and _full forms, all
+ * on this one sequence).
  *
  * Cookies (the polled API, the tags of queued callbacks) live in one
  * sequence, V, in the style of the kernel's rcu_seq: the two low bits are
@@ -284,30 +285,76 @@ EXPORT_SYMBOL_GPL(pvrcu_synchronize_expedited);
 
 /* ---- polled grace periods ---------------------------------------------------- */
 
+/* A full cookie: the one sequence serves normal and expedited GPs. */
+static void pvrcu_oldstate_set(struct rcu_gp_oldstate *rgosp,
+			       unsigned long cookie)
+{
+	rgosp->rgos_norm = cookie;
+#ifndef CONFIG_TINY_RCU
+	rgosp->rgos_exp = cookie;
+#endif
+}
+
 unsigned long pvrcu_get_state(void)
 {
 	return pvrcu_gp_cookie();
 }
 EXPORT_SYMBOL_GPL(pvrcu_get_state);
 
-unsigned long pvrcu_start_poll(void)
+void pvrcu_get_state_full(struct rcu_gp_oldstate *rgosp)
+{
+	pvrcu_oldstate_set(rgosp, pvrcu_get_state());
+}
+EXPORT_SYMBOL_GPL(pvrcu_get_state_full);
+
+static unsigned long pvrcu_start_poll_exp(bool exp)
 {
 	unsigned long cookie = pvrcu_gp_cookie();
 
-	pvrcu_gp_request(cookie, false, false);
+	pvrcu_gp_request(cookie, exp, false);
 	return cookie;
+}
+
+unsigned long pvrcu_start_poll(void)
+{
+	return pvrcu_start_poll_exp(false);
 }
 EXPORT_SYMBOL_GPL(pvrcu_start_poll);
 
+void pvrcu_start_poll_full(struct rcu_gp_oldstate *rgosp)
+{
+	pvrcu_oldstate_set(rgosp, pvrcu_start_poll_exp(false));
+}
+EXPORT_SYMBOL_GPL(pvrcu_start_poll_full);
+
+unsigned long pvrcu_start_poll_expedited(void)
+{
+	return pvrcu_start_poll_exp(true);
+}
+EXPORT_SYMBOL_GPL(pvrcu_start_poll_expedited);
+
+void pvrcu_start_poll_expedited_full(struct rcu_gp_oldstate *rgosp)
+{
+	pvrcu_oldstate_set(rgosp, pvrcu_start_poll_exp(true));
+}
+EXPORT_SYMBOL_GPL(pvrcu_start_poll_expedited_full);
+
 bool pvrcu_poll_state(unsigned long cookie)
 {
-	if (PVRCU_SEQ_GE(pvrcu_gp_seq(), cookie)) {
+	if (cookie == PVRCU_GET_STATE_COMPLETED ||
+	    PVRCU_SEQ_GE(pvrcu_gp_seq(), cookie)) {
 		smp_mb();	/* the GP ended before the caller's accesses */
 		return true;
 	}
 	return false;
 }
 EXPORT_SYMBOL_GPL(pvrcu_poll_state);
+
+bool pvrcu_poll_state_full(struct rcu_gp_oldstate *rgosp)
+{
+	return pvrcu_poll_state(rgosp->rgos_norm);
+}
+EXPORT_SYMBOL_GPL(pvrcu_poll_state_full);
 
 void pvrcu_cond_synchronize(unsigned long cookie)
 {
@@ -316,6 +363,26 @@ void pvrcu_cond_synchronize(unsigned long cookie)
 		pvrcu_synchronize();
 }
 EXPORT_SYMBOL_GPL(pvrcu_cond_synchronize);
+
+void pvrcu_cond_synchronize_full(struct rcu_gp_oldstate *rgosp)
+{
+	pvrcu_cond_synchronize(rgosp->rgos_norm);
+}
+EXPORT_SYMBOL_GPL(pvrcu_cond_synchronize_full);
+
+void pvrcu_cond_synchronize_expedited(unsigned long cookie)
+{
+	might_sleep();
+	if (!pvrcu_poll_state(cookie))
+		pvrcu_synchronize_expedited();
+}
+EXPORT_SYMBOL_GPL(pvrcu_cond_synchronize_expedited);
+
+void pvrcu_cond_synchronize_expedited_full(struct rcu_gp_oldstate *rgosp)
+{
+	pvrcu_cond_synchronize_expedited(rgosp->rgos_norm);
+}
+EXPORT_SYMBOL_GPL(pvrcu_cond_synchronize_expedited_full);
 
 /* ---- engine switches ------------------------------------------------------- */
 

@@ -95,6 +95,96 @@ static int st_checklist_srcu(void)
 }
 
 /*
+ * Was @c taken from pvrcu's sequence, which stood at @v just before? A
+ * cookie of the kernel's RCU is of another sequence altogether.
+ */
+static bool st_pv_cookie(unsigned long c, unsigned long v)
+{
+	return (long)(c - v) > 0 && c - v <= 16;
+}
+
+/* The polled family, each name on pvrcu's sequence. */
+static int st_checklist_polled(void)
+{
+	struct rcu_gp_oldstate a, b, done;
+	struct pvrcu_stats st;
+	unsigned long c, c2, v;
+	int errors = 0, i;
+	bool ok;
+
+	/*
+	 * Inside a pvrcu reader no GP that starts after the cookie can end,
+	 * and the sequence moves by less than two GPs.
+	 */
+	rcu_read_lock();
+	pvrcu_get_stats(&st);
+	v = st.gp_seq;
+	c = get_state_synchronize_rcu();
+	get_state_synchronize_rcu_full(&a);
+	ok = st_pv_cookie(c, v) && st_pv_cookie(a.rgos_norm, v) &&
+	     !poll_state_synchronize_rcu(c) &&
+	     !poll_state_synchronize_rcu_full(&a);
+	get_completed_synchronize_rcu_full(&done);
+	ok &= poll_state_synchronize_rcu(get_completed_synchronize_rcu()) &&
+	      poll_state_synchronize_rcu_full(&done);
+	rcu_read_unlock();
+	PVRCU_ST_REPORT(errors, ok,
+			"checklist: get_state (plain, _full) not done inside a reader, get_completed (plain, _full) done");
+
+	c2 = c;
+	b = a;
+	ok = same_state_synchronize_rcu(c, c2) &&
+	     same_state_synchronize_rcu_full(&a, &b) &&
+	     same_state_synchronize_rcu(get_completed_synchronize_rcu(),
+					get_completed_synchronize_rcu()) &&
+	     !same_state_synchronize_rcu(c, get_completed_synchronize_rcu());
+	synchronize_rcu();
+	ok &= poll_state_synchronize_rcu(c) &&
+	      poll_state_synchronize_rcu_full(&a);
+	/* A cookie taken after a full GP is another one. */
+	get_state_synchronize_rcu_full(&b);
+	ok &= !same_state_synchronize_rcu(c, get_state_synchronize_rcu()) &&
+	      !same_state_synchronize_rcu_full(&a, &b);
+	PVRCU_ST_REPORT(errors, ok,
+			"checklist: get_state (plain, _full) done after synchronize_rcu, same_state tells cookies apart");
+
+	rcu_read_lock();
+	pvrcu_get_stats(&st);
+	v = st.gp_seq;
+	c = start_poll_synchronize_rcu_expedited();
+	start_poll_synchronize_rcu_full(&a);
+	start_poll_synchronize_rcu_expedited_full(&b);
+	rcu_read_unlock();
+	ok = st_pv_cookie(c, v) && st_pv_cookie(a.rgos_norm, v) &&
+	     st_pv_cookie(b.rgos_norm, v);
+	for (i = 0; i < 10 * HZ && !(poll_state_synchronize_rcu(c) &&
+				     poll_state_synchronize_rcu_full(&a) &&
+				     poll_state_synchronize_rcu_full(&b)); i++)
+		schedule_timeout_uninterruptible(1);
+	ok &= poll_state_synchronize_rcu(c) &&
+	      poll_state_synchronize_rcu_full(&a) &&
+	      poll_state_synchronize_rcu_full(&b);
+	PVRCU_ST_REPORT(errors, ok,
+			"checklist: start_poll _expedited, _full and _expedited_full complete by themselves");
+
+	c = get_state_synchronize_rcu();
+	cond_synchronize_rcu_expedited(c);
+	ok = poll_state_synchronize_rcu(c);
+	get_state_synchronize_rcu_full(&a);
+	cond_synchronize_rcu_full(&a);
+	ok &= poll_state_synchronize_rcu_full(&a);
+	get_state_synchronize_rcu_full(&b);
+	cond_synchronize_rcu_expedited_full(&b);
+	ok &= poll_state_synchronize_rcu_full(&b);
+	/* Already done: returns at once. */
+	cond_synchronize_rcu(get_completed_synchronize_rcu());
+	cond_synchronize_rcu_full(&done);
+	PVRCU_ST_REPORT(errors, ok,
+			"checklist: cond_synchronize _expedited, _full and _expedited_full complete their cookie");
+	return errors;
+}
+
+/*
  * Checklist item 16 while the batch runs: the callback of one head queues
  * another head of its own batch again (a bug on purpose), one still to be
  * invoked in the same chunk and one further on. Both are reported and
@@ -223,6 +313,7 @@ int pvrcu_selftest_checklist(void)
 	errors += after.cb_queued - before.cb_queued < 4;
 	errors += after.gp_requests == before.gp_requests && after.device;
 	errors += st_checklist_srcu();
+	errors += st_checklist_polled();
 	errors += st_checklist_double_in_batch();
 	/* Two grace periods of each Tasks flavour at least went through pvrcu. */
 	errors += after.tasks_gps - before.tasks_gps < 2;

@@ -324,6 +324,21 @@ void pvrcu_barrier(void);
 
 /* ---- polled grace periods ---------------------------------------------- */
 
+/*
+ * The polled API is one family on one sequence, the pvrcu GP sequence
+ * (cookies are multiples of 4, see gp.c). Normal and expedited GPs advance
+ * the same sequence, so the _full forms keep the same cookie in both
+ * fields of the kernel's struct rcu_gp_oldstate, and a full cookie is done
+ * exactly when the plain one is. At most two cookies are not yet done at
+ * any time (the GP in progress and the next), so the kernel's
+ * NUM_ACTIVE_RCU_POLL_OLDSTATE (2) and NUM_ACTIVE_RCU_POLL_FULL_OLDSTATE
+ * (4) bound pvrcu's too. Cookies of the kernel's RCU and of pvrcu must not
+ * be mixed.
+ */
+
+/* A cookie that is always done: not a multiple of 4, never a real one. */
+#define PVRCU_GET_STATE_COMPLETED	0x1ul
+
 /**
  * pvrcu_get_state() - snapshot the grace-period state
  *
@@ -332,6 +347,15 @@ void pvrcu_barrier(void);
  * Return: a cookie for pvrcu_poll_state() and pvrcu_cond_synchronize().
  */
 unsigned long pvrcu_get_state(void);
+
+/**
+ * pvrcu_get_state_full() - snapshot the grace-period state, full form
+ * @rgosp: where to put the cookie
+ *
+ * Like get_state_synchronize_rcu_full(): pvrcu_get_state() into @rgosp,
+ * for pvrcu_poll_state_full() and pvrcu_cond_synchronize_full().
+ */
+void pvrcu_get_state_full(struct rcu_gp_oldstate *rgosp);
 
 /**
  * pvrcu_start_poll() - snapshot the grace-period state and start a grace period
@@ -345,25 +369,153 @@ unsigned long pvrcu_get_state(void);
 unsigned long pvrcu_start_poll(void);
 
 /**
+ * pvrcu_start_poll_full() - pvrcu_start_poll(), full form
+ * @rgosp: where to put the cookie
+ *
+ * Like start_poll_synchronize_rcu_full(). Callable from any context
+ * except NMI.
+ */
+void pvrcu_start_poll_full(struct rcu_gp_oldstate *rgosp);
+
+/**
+ * pvrcu_start_poll_expedited() - snapshot the state, start an expedited GP
+ *
+ * Like start_poll_synchronize_rcu_expedited(): as pvrcu_start_poll(), but
+ * the grace period that completes the cookie is asked for expedited
+ * (normal under virtio_rcu's ``rcu_normal``). Callable from any context
+ * except NMI.
+ *
+ * Return: a cookie for pvrcu_poll_state() and
+ * pvrcu_cond_synchronize_expedited().
+ */
+unsigned long pvrcu_start_poll_expedited(void);
+
+/**
+ * pvrcu_start_poll_expedited_full() - pvrcu_start_poll_expedited(), full form
+ * @rgosp: where to put the cookie
+ *
+ * Like start_poll_synchronize_rcu_expedited_full().
+ */
+void pvrcu_start_poll_expedited_full(struct rcu_gp_oldstate *rgosp);
+
+/**
  * pvrcu_poll_state() - has a full grace period elapsed since a cookie was taken?
- * @cookie: a value from pvrcu_get_state() or pvrcu_start_poll()
+ * @cookie: a value from pvrcu_get_state(), pvrcu_start_poll(),
+ *	pvrcu_start_poll_expedited() or pvrcu_get_completed()
  *
  * Like poll_state_synchronize_rcu(). A read of shared memory, no VM exit.
  * When it returns true it also orders the caller's later accesses after
  * the end of that grace period.
  *
- * Return: true if a full grace period has elapsed since @cookie was taken.
+ * Return: true if a full grace period has elapsed since @cookie was taken
+ * (always for PVRCU_GET_STATE_COMPLETED).
  */
 bool pvrcu_poll_state(unsigned long cookie);
 
 /**
+ * pvrcu_poll_state_full() - pvrcu_poll_state(), full form
+ * @rgosp: a cookie from a pvrcu_*_full() function
+ *
+ * Like poll_state_synchronize_rcu_full().
+ *
+ * Return: true if a full grace period has elapsed since @rgosp was taken.
+ */
+bool pvrcu_poll_state_full(struct rcu_gp_oldstate *rgosp);
+
+/**
  * pvrcu_cond_synchronize() - wait for a grace period unless one has elapsed
- * @cookie: a value from pvrcu_get_state() or pvrcu_start_poll()
+ * @cookie: a value for pvrcu_poll_state()
  *
  * Like cond_synchronize_rcu(): returns at once if pvrcu_poll_state(@cookie),
  * else calls pvrcu_synchronize().
  */
 void pvrcu_cond_synchronize(unsigned long cookie);
+
+/**
+ * pvrcu_cond_synchronize_full() - pvrcu_cond_synchronize(), full form
+ * @rgosp: a cookie from a pvrcu_*_full() function
+ *
+ * Like cond_synchronize_rcu_full().
+ */
+void pvrcu_cond_synchronize_full(struct rcu_gp_oldstate *rgosp);
+
+/**
+ * pvrcu_cond_synchronize_expedited() - wait, expedited, unless a GP has elapsed
+ * @cookie: a value for pvrcu_poll_state()
+ *
+ * Like cond_synchronize_rcu_expedited(): returns at once if
+ * pvrcu_poll_state(@cookie), else calls pvrcu_synchronize_expedited().
+ */
+void pvrcu_cond_synchronize_expedited(unsigned long cookie);
+
+/**
+ * pvrcu_cond_synchronize_expedited_full() - the same, full form
+ * @rgosp: a cookie from a pvrcu_*_full() function
+ *
+ * Like cond_synchronize_rcu_expedited_full().
+ */
+void pvrcu_cond_synchronize_expedited_full(struct rcu_gp_oldstate *rgosp);
+
+/**
+ * pvrcu_get_completed() - a cookie that is already done
+ *
+ * Like get_completed_synchronize_rcu(): for structures that start life
+ * without needing a grace period.
+ *
+ * Return: PVRCU_GET_STATE_COMPLETED, for which pvrcu_poll_state() is true.
+ */
+static inline unsigned long pvrcu_get_completed(void)
+{
+	return PVRCU_GET_STATE_COMPLETED;
+}
+
+/**
+ * pvrcu_get_completed_full() - pvrcu_get_completed(), full form
+ * @rgosp: where to put the cookie
+ *
+ * Like get_completed_synchronize_rcu_full().
+ */
+static inline void pvrcu_get_completed_full(struct rcu_gp_oldstate *rgosp)
+{
+	rgosp->rgos_norm = PVRCU_GET_STATE_COMPLETED;
+#ifndef CONFIG_TINY_RCU
+	rgosp->rgos_exp = PVRCU_GET_STATE_COMPLETED;
+#endif
+}
+
+/**
+ * pvrcu_same_state() - are two cookies the same?
+ * @oldstate1: a cookie of the pvrcu polled API
+ * @oldstate2: another
+ *
+ * Like same_state_synchronize_rcu().
+ *
+ * Return: true if equal.
+ */
+static inline bool pvrcu_same_state(unsigned long oldstate1,
+				    unsigned long oldstate2)
+{
+	return oldstate1 == oldstate2;
+}
+
+/**
+ * pvrcu_same_state_full() - are two full cookies the same?
+ * @rgosp1: a cookie from a pvrcu_*_full() function
+ * @rgosp2: another
+ *
+ * Like same_state_synchronize_rcu_full() (bitwise, both fields).
+ *
+ * Return: true if equal.
+ */
+static inline bool pvrcu_same_state_full(struct rcu_gp_oldstate *rgosp1,
+					 struct rcu_gp_oldstate *rgosp2)
+{
+#ifndef CONFIG_TINY_RCU
+	if (rgosp1->rgos_exp != rgosp2->rgos_exp)
+		return false;
+#endif
+	return rgosp1->rgos_norm == rgosp2->rgos_norm;
+}
 
 /* ---- freeing and work items after a grace period ------------------------ */
 

@@ -70,11 +70,31 @@
 /* Barrier: item 17. */
 #define rcu_barrier()			pvrcu_barrier()
 
-/* Polled grace periods. */
+/*
+ * Polled grace periods: every name of the family 6.1 declares, on pvrcu's
+ * one sequence (a cookie of one must never meet a function of the other).
+ * NUM_ACTIVE_RCU_POLL_OLDSTATE and NUM_ACTIVE_RCU_POLL_FULL_OLDSTATE stay
+ * the kernel's: they bound pvrcu's cookies too (pvrcu.h).
+ */
 #define get_state_synchronize_rcu()	pvrcu_get_state()
+#define get_state_synchronize_rcu_full(rgosp) pvrcu_get_state_full(rgosp)
 #define start_poll_synchronize_rcu()	pvrcu_start_poll()
+#define start_poll_synchronize_rcu_full(rgosp) pvrcu_start_poll_full(rgosp)
+#define start_poll_synchronize_rcu_expedited() pvrcu_start_poll_expedited()
+#define start_poll_synchronize_rcu_expedited_full(rgosp)		\
+	pvrcu_start_poll_expedited_full(rgosp)
 #define poll_state_synchronize_rcu(c)	pvrcu_poll_state(c)
+#define poll_state_synchronize_rcu_full(rgosp) pvrcu_poll_state_full(rgosp)
 #define cond_synchronize_rcu(c)		pvrcu_cond_synchronize(c)
+#define cond_synchronize_rcu_full(rgosp) pvrcu_cond_synchronize_full(rgosp)
+#define cond_synchronize_rcu_expedited(c) pvrcu_cond_synchronize_expedited(c)
+#define cond_synchronize_rcu_expedited_full(rgosp)			\
+	pvrcu_cond_synchronize_expedited_full(rgosp)
+#define get_completed_synchronize_rcu()	pvrcu_get_completed()
+#define get_completed_synchronize_rcu_full(rgosp) pvrcu_get_completed_full(rgosp)
+#define same_state_synchronize_rcu(c1, c2) pvrcu_same_state(c1, c2)
+#define same_state_synchronize_rcu_full(rgosp1, rgosp2)			\
+	pvrcu_same_state_full(rgosp1, rgosp2)
 
 /* Debug aids: item 16. */
 #define rcu_read_lock_held()		pvrcu_read_lock_held()

@@ -16,6 +16,14 @@ check "$t: rcu_head queued twice while its batch runs is reported" "$g" \
 	'pvrcu: rcu_head [0-9a-f]+ queued twice \(callback st_batch_cb'
 check "$t: ... and the batch runs whole" "$g" \
 	'pvrcu-selftest: checklist: call_rcu\(\) on a head of the batch being invoked is reported, the batch runs whole: ok'
+check "$t: mapped get_state/get_completed (plain, _full) on pvrcu's sequence" "$g" \
+	'pvrcu-selftest: checklist: get_state \(plain, _full\) not done inside a reader, get_completed \(plain, _full\) done: ok'
+check "$t: mapped get_state done after synchronize_rcu, same_state" "$g" \
+	'pvrcu-selftest: checklist: get_state \(plain, _full\) done after synchronize_rcu, same_state tells cookies apart: ok'
+check "$t: mapped start_poll _expedited, _full, _expedited_full" "$g" \
+	'pvrcu-selftest: checklist: start_poll _expedited, _full and _expedited_full complete by themselves: ok'
+check "$t: mapped cond_synchronize _expedited, _full, _expedited_full" "$g" \
+	'pvrcu-selftest: checklist: cond_synchronize _expedited, _full and _expedited_full complete their cookie: ok'
 check "$t: debug=1 checks pvrcu_dereference()" "$g" \
 	'pvrcu: suspicious pvrcu_dereference_check\(\) usage at .*selftest\.c'
 check "$t: pvrcu_call() self-limits" "$g" \
