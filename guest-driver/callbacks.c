@@ -45,6 +45,8 @@
 
 #define PVRCU_CB_MARK	1ul
 #define PVRCU_CB_TICK	(HZ / 10 ?: 1)
+/* rcu_head_init()'s value, odd but never a marked function or offset. */
+#define PVRCU_CB_INIT	(~0ul)
 /* Heads a batch takes off DONE per lock round, invoked without the lock. */
 #define PVRCU_CB_CHUNK	16
 
@@ -405,7 +407,7 @@ static bool pvrcu_cb_queued_twice(struct rcu_head *head)
 {
 	unsigned long f = (unsigned long)READ_ONCE(head->func);
 
-	if (likely(!(f & PVRCU_CB_MARK)))
+	if (likely(!(f & PVRCU_CB_MARK)) || f == PVRCU_CB_INIT)
 		return false;
 	/*
 	 * Not found, and the mark still there: stale memory that looked like
@@ -488,6 +490,19 @@ void pvrcu_call(struct rcu_head *head, rcu_callback_t func)
 		pvrcu_cb_throttle(cbl);
 }
 EXPORT_SYMBOL_GPL(pvrcu_call);
+
+bool pvrcu_head_after_call(struct rcu_head *rhp, rcu_callback_t f)
+{
+	unsigned long func = (unsigned long)READ_ONCE(rhp->func);
+
+	/* Queued (marked) or invoked since (unmarked again). */
+	if (func != PVRCU_CB_INIT &&
+	    (func & ~PVRCU_CB_MARK) == (unsigned long)f)
+		return true;
+	WARN_ON_ONCE(func != PVRCU_CB_INIT);
+	return false;
+}
+EXPORT_SYMBOL_GPL(pvrcu_head_after_call);
 
 /* ---- pvrcu_barrier() -------------------------------------------------------- */
 

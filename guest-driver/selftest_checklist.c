@@ -184,6 +184,49 @@ static int st_checklist_polled(void)
 	return errors;
 }
 
+static atomic_t st_hurry_runs;
+
+static void st_hurry_cb(struct rcu_head *h)
+{
+	atomic_inc(&st_hurry_runs);
+}
+
+/* call_rcu_hurry(), rcu_head_init() and rcu_head_after_call_rcu(). */
+static int st_checklist_heads(void)
+{
+	struct pvrcu_stats a, b;
+	struct rcu_head h;
+	int errors = 0;
+	bool ok;
+
+	pvrcu_get_stats(&a);
+	call_rcu_hurry(&h, st_hurry_cb);
+	rcu_barrier();
+	pvrcu_get_stats(&b);
+	PVRCU_ST_REPORT(errors, atomic_read(&st_hurry_runs) == 1 &&
+			b.cb_queued > a.cb_queued,
+			"checklist: call_rcu_hurry() is pvrcu_call()");
+
+	pvrcu_get_stats(&a);
+	rcu_head_init(&h);
+	ok = !rcu_head_after_call_rcu(&h, st_hurry_cb);
+	/* The callback cannot run before the reader ends. */
+	rcu_read_lock();
+	call_rcu(&h, st_hurry_cb);
+	ok &= rcu_head_after_call_rcu(&h, st_hurry_cb);
+	rcu_read_unlock();
+	rcu_barrier();
+	ok &= rcu_head_after_call_rcu(&h, st_hurry_cb);
+	rcu_head_init(&h);
+	ok &= !rcu_head_after_call_rcu(&h, st_hurry_cb);
+	pvrcu_get_stats(&b);
+	/* ~0 from rcu_head_init() is not taken for a queued head. */
+	ok &= b.cb_double == a.cb_double && atomic_read(&st_hurry_runs) == 2;
+	PVRCU_ST_REPORT(errors, ok,
+			"checklist: rcu_head_after_call_rcu() false after rcu_head_init(), true after call_rcu()");
+	return errors;
+}
+
 /*
  * Checklist item 16 while the batch runs: the callback of one head queues
  * another head of its own batch again (a bug on purpose), one still to be
@@ -314,6 +357,7 @@ int pvrcu_selftest_checklist(void)
 	errors += after.gp_requests == before.gp_requests && after.device;
 	errors += st_checklist_srcu();
 	errors += st_checklist_polled();
+	errors += st_checklist_heads();
 	errors += st_checklist_double_in_batch();
 	/* Two grace periods of each Tasks flavour at least went through pvrcu. */
 	errors += after.tasks_gps - before.tasks_gps < 2;

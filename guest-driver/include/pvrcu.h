@@ -294,7 +294,8 @@ void pvrcu_synchronize_expedited(void);
  * @head: the kernel's struct rcu_head, embedded in the protected structure
  * @func: the callback, passed @head
  *
- * Like call_rcu(). Callable from any context except NMI. @func runs after
+ * Like call_rcu() (and call_rcu_hurry(): pvrcu has no lazy callbacks).
+ * Callable from any context except NMI. @func runs after
  * every pvrcu reader that began before this call has ended, in softirq
  * context or at least with bottom halves disabled (checklist item 5). It
  * may run on another CPU, concurrently with other callbacks, and in any
@@ -311,6 +312,36 @@ void pvrcu_synchronize_expedited(void);
  * per call).
  */
 void pvrcu_call(struct rcu_head *head, rcu_callback_t func);
+
+/**
+ * pvrcu_head_init() - prepare an rcu_head for pvrcu_head_after_call()
+ * @rhp: the rcu_head, just after its structure was allocated
+ *
+ * Like rcu_head_init(), and the same value (->func set to ~0), which
+ * pvrcu_call() knows for a head that is not queued. Must not race with
+ * pvrcu_call(), pvrcu_head_after_call() or the callback's invocation.
+ */
+static inline void pvrcu_head_init(struct rcu_head *rhp)
+{
+	rhp->func = (rcu_callback_t)~0L;
+}
+
+/**
+ * pvrcu_head_after_call() - has this rcu_head been passed to pvrcu_call()?
+ * @rhp: the rcu_head, set up with pvrcu_head_init()
+ * @f: the function passed to pvrcu_call() along with @rhp
+ *
+ * Like rcu_head_after_call_rcu(). The kernel's compares ->func with @f,
+ * which pvrcu_call() marks while @rhp is queued (so it would return false
+ * and warn); this one knows the mark. Must not race with pvrcu_call() or
+ * the callback's invocation, as the kernel's: e.g. call it inside a
+ * reader that fetched the pointer to the structure.
+ *
+ * Return: true if @rhp was passed to pvrcu_call() with @f (still queued,
+ * or invoked since), false if only pvrcu_head_init() was; warns once in
+ * any other case.
+ */
+bool pvrcu_head_after_call(struct rcu_head *rhp, rcu_callback_t f);
 
 /**
  * pvrcu_barrier() - wait for every pvrcu_call() callback queued so far

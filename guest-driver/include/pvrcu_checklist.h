@@ -60,6 +60,10 @@
 #undef kfree_rcu_mightsleep
 #undef kvfree_rcu_mightsleep
 #define call_rcu(head, func)		pvrcu_call(head, func)
+/* Linux 6.2's call_rcu() without laziness (6.1 has none); pvrcu is never lazy. */
+#define call_rcu_hurry(head, func)	pvrcu_call(head, func)
+#define rcu_head_init(rhp)		pvrcu_head_init(rhp)
+#define rcu_head_after_call_rcu(rhp, f)	pvrcu_head_after_call(rhp, f)
 #define kfree_rcu(...)			pvkfree_rcu(__VA_ARGS__)
 #define kvfree_rcu(...)			pvkvfree_rcu(__VA_ARGS__)
 #define kfree_rcu_mightsleep(ptr)	pvkfree_rcu_mightsleep(ptr)

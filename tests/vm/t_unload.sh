@@ -24,6 +24,10 @@ check "$t: mapped start_poll _expedited, _full, _expedited_full" "$g" \
 	'pvrcu-selftest: checklist: start_poll _expedited, _full and _expedited_full complete by themselves: ok'
 check "$t: mapped cond_synchronize _expedited, _full, _expedited_full" "$g" \
 	'pvrcu-selftest: checklist: cond_synchronize _expedited, _full and _expedited_full complete their cookie: ok'
+check "$t: mapped call_rcu_hurry()" "$g" \
+	'pvrcu-selftest: checklist: call_rcu_hurry\(\) is pvrcu_call\(\): ok'
+check "$t: mapped rcu_head_init() and rcu_head_after_call_rcu()" "$g" \
+	'pvrcu-selftest: checklist: rcu_head_after_call_rcu\(\) false after rcu_head_init\(\), true after call_rcu\(\): ok'
 check "$t: debug=1 checks pvrcu_dereference()" "$g" \
 	'pvrcu: suspicious pvrcu_dereference_check\(\) usage at .*selftest\.c'
 check "$t: pvrcu_call() self-limits" "$g" \
