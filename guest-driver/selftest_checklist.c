@@ -271,6 +271,43 @@ static int st_checklist_double_in_batch(void)
 	return errors;
 }
 
+/* guard(rcu)() and guard(srcu)() take pvrcu's readers. */
+DEFINE_STATIC_SRCU(st_guard_srcu);
+static atomic_t st_guard_runs;
+
+static void st_guard_cb(struct rcu_head *h)
+{
+	atomic_inc(&st_guard_runs);
+}
+
+static int st_checklist_guards(void)
+{
+	struct rcu_head h;
+	int errors = 0;
+	bool ok = true;
+
+	{
+		guard(rcu)();
+		ok &= pvrcu_read_lock_held();
+	}
+	ok &= !pvrcu_read_lock_held();
+	scoped_guard(rcu)
+		ok &= pvrcu_read_lock_held();
+	ok &= !pvrcu_read_lock_held();
+	{
+		guard(srcu)(&st_guard_srcu);
+		call_srcu(&st_guard_srcu, &h, st_guard_cb);
+		msleep(50);	/* its GP waits for this reader */
+		ok &= !atomic_read(&st_guard_runs);
+	}
+	srcu_barrier(&st_guard_srcu);
+	ok &= atomic_read(&st_guard_runs) == 1;
+	cleanup_srcu_struct(&st_guard_srcu);
+	PVRCU_ST_REPORT(errors, ok,
+			"checklist: guard(rcu) and scoped_guard(rcu) are pvrcu readers, guard(srcu) holds a pvsrcu GP");
+	return errors;
+}
+
 int pvrcu_selftest_checklist(void)
 {
 	struct pvrcu_stats before, after;
@@ -359,6 +396,7 @@ int pvrcu_selftest_checklist(void)
 	errors += st_checklist_polled();
 	errors += st_checklist_heads();
 	errors += st_checklist_double_in_batch();
+	errors += st_checklist_guards();
 	/* Two grace periods of each Tasks flavour at least went through pvrcu. */
 	errors += after.tasks_gps - before.tasks_gps < 2;
 	errors += after.rude_gps - before.rude_gps < 2;

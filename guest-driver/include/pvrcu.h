@@ -152,6 +152,11 @@ static __always_inline void pvrcu_read_unlock_sched(void)
 	pvrcu_read_unlock();
 }
 
+#ifdef DEFINE_LOCK_GUARD_0
+/* guard(pvrcu)(): a pvrcu reader to the end of the scope, like guard(rcu)(). */
+DEFINE_LOCK_GUARD_0(pvrcu, pvrcu_read_lock(), pvrcu_read_unlock())
+#endif
+
 /**
  * pvrcu_read_lock_held() - is this CPU inside a pvrcu read-side section?
  *
@@ -786,6 +791,14 @@ static inline void pvsrcu_read_unlock(struct pvsrcu_struct *ssp, int idx)
 #endif
 	__pvsrcu_read_unlock(ssp, idx);
 }
+
+#ifdef DEFINE_LOCK_GUARD_1
+/* guard(pvsrcu)(ssp): a reader of @ssp to the end of the scope, like guard(srcu). */
+DEFINE_LOCK_GUARD_1(pvsrcu, struct pvsrcu_struct,
+		    _T->idx = pvsrcu_read_lock(_T->lock),
+		    pvsrcu_read_unlock(_T->lock, _T->idx),
+		    int idx)
+#endif
 
 /**
  * smp_mb__after_pvsrcu_read_unlock() - full barrier after pvsrcu_read_unlock()

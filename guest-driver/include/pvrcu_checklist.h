@@ -39,6 +39,12 @@
 #define rcu_read_unlock_bh()		pvrcu_read_unlock_bh()
 #define rcu_read_lock_sched()		pvrcu_read_lock_sched()
 #define rcu_read_unlock_sched()		pvrcu_read_unlock_sched()
+#ifdef DEFINE_LOCK_GUARD_0
+/* guard(rcu)() and scoped_guard(rcu): the class the kernel defines. */
+#define class_rcu_t			class_pvrcu_t
+#define class_rcu_constructor		class_pvrcu_constructor
+#define class_rcu_destructor		class_pvrcu_destructor
+#endif
 
 /* Pointers: items 4a, 4e, 9. */
 #undef rcu_dereference
@@ -135,6 +141,12 @@
 #define synchronize_srcu_expedited(ssp)	synchronize_pvsrcu_expedited(ssp)
 #define call_srcu(ssp, head, func)	call_pvsrcu(ssp, head, func)
 #define srcu_barrier(ssp)		pvsrcu_barrier(ssp)
+#ifdef DEFINE_LOCK_GUARD_1
+/* guard(srcu)(ssp) and scoped_guard(srcu, ssp) */
+#define class_srcu_t			class_pvsrcu_t
+#define class_srcu_constructor		class_pvsrcu_constructor
+#define class_srcu_destructor		class_pvsrcu_destructor
+#endif
 
 /*
  * Tasks-Trace: the update side maps; the reader does not, because

@@ -28,6 +28,8 @@ check "$t: mapped call_rcu_hurry()" "$g" \
 	'pvrcu-selftest: checklist: call_rcu_hurry\(\) is pvrcu_call\(\): ok'
 check "$t: mapped rcu_head_init() and rcu_head_after_call_rcu()" "$g" \
 	'pvrcu-selftest: checklist: rcu_head_after_call_rcu\(\) false after rcu_head_init\(\), true after call_rcu\(\): ok'
+check "$t: mapped guard(rcu), scoped_guard(rcu), guard(srcu)" "$g" \
+	'pvrcu-selftest: checklist: guard\(rcu\) and scoped_guard\(rcu\) are pvrcu readers, guard\(srcu\) holds a pvsrcu GP: ok'
 check "$t: debug=1 checks pvrcu_dereference()" "$g" \
 	'pvrcu: suspicious pvrcu_dereference_check\(\) usage at .*selftest\.c'
 check "$t: pvrcu_call() self-limits" "$g" \
