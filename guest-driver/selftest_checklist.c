@@ -4,6 +4,9 @@
  * own names (checklist.rst), switched to pvrcu by including
  * pvrcu_checklist.h last. The counters of pvrcu_get_stats() show that the
  * calls reached pvrcu and not the kernel's RCU.
+ *
+ * Built with -DPVRCU_ST_REFUSED it must not compile: the names that
+ * pvrcu_checklist.h refuses are used at the end (tests/vm/t_unload.sh).
  */
 #define pr_fmt(fmt) "pvrcu-selftest: " fmt
 
@@ -402,3 +405,12 @@ int pvrcu_selftest_checklist(void)
 	errors += after.rude_gps - before.rude_gps < 2;
 	return errors;
 }
+
+#ifdef PVRCU_ST_REFUSED
+/* Refused by pvrcu_checklist.h: each use is a compile-time error. */
+void pvrcu_st_refused(void)
+{
+	rcu_read_lock_trace();
+	rcu_read_unlock_trace();
+}
+#endif

@@ -23,9 +23,37 @@
  * Callbacks keep the kernel's struct rcu_head. Do not mix: a structure
  * whose readers use pvrcu must be freed through pvrcu (the kernel's RCU
  * grace periods do cover pvrcu readers, but not the other way round).
+ * Only calls are mapped (function-like macros), not a function's address.
  *
- * Not mapped here: SRCU and Tasks-Trace RCU (still to come),
- * rcu_dereference_protected() (it needs no reader and is left alone).
+ * Mapped below: RCU (readers, guard(rcu), pointers, synchronize, call_rcu()
+ * and call_rcu_hurry(), kfree_rcu() and kvfree_rcu(), rcu_work, barrier,
+ * rcu_head_init() and rcu_head_after_call_rcu(), the whole polled family
+ * with its _expedited and _full forms, rcu_read_lock_held()); Tasks RCU
+ * and Tasks-Rude RCU (synchronize, call, barrier); SRCU (struct
+ * srcu_struct, DEFINE_SRCU(), DEFINE_STATIC_SRCU(), init_srcu_struct(),
+ * cleanup_srcu_struct(), srcu_read_lock(), srcu_read_unlock(),
+ * guard(srcu), srcu_dereference(), srcu_dereference_check(),
+ * srcu_read_lock_held(), smp_mb__after_srcu_read_unlock(),
+ * synchronize_srcu(), synchronize_srcu_expedited(), call_srcu(),
+ * srcu_barrier()); Tasks-Trace RCU's update side
+ * (synchronize_rcu_tasks_trace(), call_rcu_tasks_trace(),
+ * rcu_barrier_tasks_trace()).
+ *
+ * Refused at compile time: rcu_read_lock_trace() and
+ * rcu_read_unlock_trace() (see below).
+ *
+ * Not mapped, left as the kernel's: rcu_dereference_protected() and
+ * rcu_dereference_raw() (they need no reader), rcu_dereference_sched()
+ * (a pvrcu reader satisfies its check); the SRCU names 6.1 has and not
+ * listed above (srcu_read_lock_notrace(), srcu_read_unlock_notrace(),
+ * get_state_synchronize_srcu(), start_poll_synchronize_srcu(),
+ * poll_state_synchronize_srcu()), which take the kernel's struct
+ * srcu_struct and so do not accept a mapped one (incompatible pointer
+ * type); rcu_read_lock_sched_notrace() and
+ * rcu_read_unlock_sched_notrace() (the kernel's preempt_disable_notrace()
+ * reader), rcu_read_lock_trace_held(); and the regions that checklist
+ * item 7 counts as readers without naming them (preempt_disable(),
+ * local_bh_disable(), local_irq_disable()...), which no name maps.
  */
 #ifndef _PVRCU_CHECKLIST_H
 #define _PVRCU_CHECKLIST_H
@@ -149,12 +177,26 @@
 #endif
 
 /*
- * Tasks-Trace: the update side maps; the reader does not, because
- * pvrcu_read_lock_trace() returns the cookie that rcu_read_lock_trace()
- * keeps in task_struct (see pvrcu.h).
+ * Tasks-Trace RCU: the update side maps onto pvrcu's Tasks-Trace, a pvsrcu
+ * domain of its own (tasks_trace.c). The kernel's reader does not map:
+ * rcu_read_lock_trace() returns nothing and keeps its state in
+ * task_struct, while a pvsrcu reader must hand its index to the unlock,
+ * which may run after the reader slept and moved to another CPU, and a
+ * module has no room in task_struct. Per-CPU state does not follow a
+ * reader that sleeps or migrates, a table keyed by task is either
+ * unbounded or can run out of room inside a reader, and an index-free
+ * reader can hold grace periods back forever. Left alone, the kernel's
+ * reader would be silently paired with pvrcu's grace periods, which do
+ * not wait for it; so a use is a compile-time error. Use
+ *	idx = pvrcu_read_lock_trace(); ... pvrcu_read_unlock_trace(idx);
+ * (pvrcu.h) instead.
  */
 #define synchronize_rcu_tasks_trace()	pvrcu_synchronize_tasks_trace()
 #define call_rcu_tasks_trace(head, func) pvrcu_call_tasks_trace(head, func)
 #define rcu_barrier_tasks_trace()	pvrcu_barrier_tasks_trace()
+#define rcu_read_lock_trace()						\
+	({ _Static_assert(0, "rcu_read_lock_trace() has no pvrcu mapping: use idx = pvrcu_read_lock_trace() and pvrcu_read_unlock_trace(idx) (pvrcu_checklist.h)"); })
+#define rcu_read_unlock_trace()						\
+	({ _Static_assert(0, "rcu_read_unlock_trace() has no pvrcu mapping: use pvrcu_read_unlock_trace(idx) with the idx of pvrcu_read_lock_trace() (pvrcu_checklist.h)"); })
 
 #endif /* _PVRCU_CHECKLIST_H */

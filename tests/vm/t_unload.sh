@@ -30,6 +30,25 @@ check "$t: mapped rcu_head_init() and rcu_head_after_call_rcu()" "$g" \
 	'pvrcu-selftest: checklist: rcu_head_after_call_rcu\(\) false after rcu_head_init\(\), true after call_rcu\(\): ok'
 check "$t: mapped guard(rcu), scoped_guard(rcu), guard(srcu)" "$g" \
 	'pvrcu-selftest: checklist: guard\(rcu\) and scoped_guard\(rcu\) are pvrcu readers, guard\(srcu\) holds a pvsrcu GP: ok'
+# Refused names: selftest_checklist.c with -DPVRCU_ST_REFUSED must not build,
+# and must say why (on the host, in a copy: the guest-driver tree is left alone).
+unload_refused_build() {
+	local d rc kver
+	kver=$(sed -n 's/^KERNEL_RELEASE := //p' "$top/build/config.mk")
+	d=$(mktemp -d) || return 1
+	mkdir -p "$out/$t"
+	cp "$top/guest-driver/selftest_checklist.c" "$top/guest-driver/selftest.h" "$d/"
+	printf 'obj-m := st_refused.o\nst_refused-y := selftest_checklist.o\nccflags-y := -DPVRCU_ST_REFUSED -I%s/virtio-rcu/include -I%s/guest-driver/include\n' \
+		"$top" "$top" > "$d/Kbuild"
+	make -C "/usr/src/linux-headers-$kver" M="$d" modules > "$out/$t/refused-build.log" 2>&1
+	rc=$?
+	rm -rf "$d"
+	[ "$rc" -ne 0 ] &&
+		grep -q 'static assertion failed: "rcu_read_lock_trace() has no pvrcu mapping' "$out/$t/refused-build.log" &&
+		grep -q 'static assertion failed: "rcu_read_unlock_trace() has no pvrcu mapping' "$out/$t/refused-build.log"
+}
+check_true "$t: rcu_read_lock_trace()/rcu_read_unlock_trace() refused at build time, with the reason" \
+	unload_refused_build
 check "$t: debug=1 checks pvrcu_dereference()" "$g" \
 	'pvrcu: suspicious pvrcu_dereference_check\(\) usage at .*selftest\.c'
 check "$t: pvrcu_call() self-limits" "$g" \
