@@ -44,6 +44,7 @@ mkdir -p "$work"
 tar -C "$work" -xf "$tarball"
 tree=$(echo "$work"/qemu-*)
 for p in "$patchdir"/*.patch; do
+	sh "$here/patch-needed.sh" "$p" "$tree" || continue
 	patch -d "$tree" -p1 -N -f --quiet -i "$p" < /dev/null >&2 || {
 		echo "qemu: $p does not apply to $qemu_ver: rebase images/qemu/*.patch onto it (see images/qemu/source.sh)" >&2
 		exit 1

@@ -92,6 +92,7 @@ patches_apply() {
 		$(for f in $files; do echo "$top/$f"; done)) >/dev/null 2>&1 || true
 	for p in "$patchdir"/*.patch; do
 		bad_patch=$p
+		sh "$here/patch-needed.sh" "$p" "$t" || continue
 		patch -d "$t" -p1 -N -f --dry-run -i "$p" > "$tmp/patch.log" 2>&1 </dev/null || return 1
 		patch -d "$t" -p1 -N -f -s -i "$p" > "$tmp/patch.log" 2>&1 </dev/null || return 1
 	done

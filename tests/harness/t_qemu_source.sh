@@ -107,6 +107,8 @@ applies() {
 	# shellcheck disable=SC2086 # no names: unpack nothing (not everything)
 	[ -z "$names" ] || tar -xf "$1" -C "$t" --strip-components=1 --wildcards $names 2> /dev/null
 	for p in "$2"/*.patch; do
+		# a workaround whose upstream fix is in: left out, as build.sh does
+		sh "$top/images/qemu/patch-needed.sh" "$p" "$t" 2> /dev/null || continue
 		if ! patch -d "$t" -p1 -N -f -s --dry-run -i "$p" < /dev/null > /dev/null 2>&1 ||
 			! patch -d "$t" -p1 -N -f -s -i "$p" < /dev/null > /dev/null 2>&1; then
 			rm -rf "$t"
@@ -230,11 +232,14 @@ else
 	[ "$rc" = 0 ] && trixie_line=$(cat "$T/bt.out")
 fi
 if [ -n "$trixie_line" ]; then
-	if applies "$c_path" "$patches"; then
-		echo "  note: images/qemu/*.patch apply to trixie's $c_ver too"
-	else
-		echo "  note: images/qemu/*.patch do not apply to trixie's $c_ver: a fallback to it would be refused"
-	fi
+	# The project's own patches, on the newest QEMU the fallback can reach:
+	# the fallback must work there too (patch-needed.sh leaves out a
+	# workaround that upstream has fixed in its own way).
+	check "(b) trixie: images/qemu/*.patch apply to $c_ver (workarounds fixed upstream left out)" \
+		applies "$c_path" "$patches"
+	run btp env QEMU_PIN_VERSION="$fake" QEMU_SUITES=trixie sh "$src_sh"
+	check "(b) trixie, the project's patches: the fallback is taken (exit $rc)" test "$rc" = 0
+	[ "$rc" = 0 ] || show btp
 
 	# a suite that does not exist: only the record can answer
 	run br env QEMU_PIN_VERSION="$fake" QEMU_SUITES=pvrcu-no-such-suite QEMU_PATCH_DIR="$any" sh "$src_sh"
