@@ -82,25 +82,8 @@ done
 
 [ "$(id -u)" = 0 ] || die "must be run as root (debootstrap, mount, chroot)"
 
-# The Debian mirror URI, read exactly as images/apt-backports.sh reads it
-# (keep the two in step): the deb822 stanza whose Suites list plain
-# "bookworm", else a one-line "deb URI bookworm" entry.
-debian_uri() {
-	local f uri=""
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		uri=$(awk '
-			/^[[:space:]]*$/ { if (s ~ /(^| )bookworm( |$)/ && u != "") { print u; exit } u=""; s=""; next }
-			/^URIs:/   { u=$2 }
-			/^Suites:/ { $1=""; s=$0 " " }
-			END { if (s ~ /(^| )bookworm( |$)/ && u != "") print u }' "$f" | head -n1)
-		[ -n "$uri" ] && break
-	done
-	if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-		uri=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list)
-	fi
-	printf '%s\n' "$uri"
-}
+# The machine's Debian bookworm mirror, as images/apt-backports.sh finds it.
+debian_uri() { sh "$top/images/apt-debian-uri.sh" 2>/dev/null || true; }
 
 fmt_dur() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
