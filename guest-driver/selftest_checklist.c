@@ -231,12 +231,14 @@ static int st_checklist_heads(void)
 }
 
 /*
- * Checklist item 16 while the batch runs: the callback of one head queues
- * another head of its own batch again (a bug on purpose), one still to be
- * invoked in the same chunk and one further on. Both are reported and
- * dropped; every head of the batch runs once.
+ * Checklist item 16 while the batch runs: callbacks queue heads of their
+ * own batch again (bugs on purpose). Each even head of the first 32 queues
+ * the next one, which is still to be invoked, mostly in the same chunk
+ * wherever the batch was split; head 1 queues the last head, chunks
+ * further on. Each is reported and dropped; every head runs once.
  */
 #define ST_BATCH	40
+#define ST_BATCH_PAIRS	16
 static struct rcu_head st_batch[ST_BATCH];
 static atomic_t st_batch_runs[ST_BATCH];
 
@@ -245,10 +247,10 @@ static void st_batch_cb(struct rcu_head *h)
 	int i = h - st_batch;
 
 	atomic_inc(&st_batch_runs[i]);
-	if (i == 0)
-		call_rcu(&st_batch[1], st_batch_cb);
-	else if (i == 2)
-		call_rcu(&st_batch[ST_BATCH - 2], st_batch_cb);
+	if (i < 2 * ST_BATCH_PAIRS && !(i & 1))
+		call_rcu(&st_batch[i + 1], st_batch_cb);
+	else if (i == 1)
+		call_rcu(&st_batch[ST_BATCH - 1], st_batch_cb);
 }
 
 static int st_checklist_double_in_batch(void)
@@ -264,12 +266,15 @@ static int st_checklist_double_in_batch(void)
 		call_rcu(&st_batch[i], st_batch_cb);
 	local_irq_restore(flags);
 	rcu_barrier();
+	/* A head the callbacks did queue again waits behind the first one. */
+	rcu_barrier();
 	pvrcu_get_stats(&b);
 	for (i = 0; i < ST_BATCH; i++)
 		once += atomic_read(&st_batch_runs[i]) == 1;
-	pr_info("checklist: double queue in a running batch: %d of %d ran once, %llu reported\n",
-		once, ST_BATCH, b.cb_double - a.cb_double);
-	PVRCU_ST_REPORT(errors, once == ST_BATCH && b.cb_double - a.cb_double == 2,
+	pr_info("checklist: double queue in a running batch: %d of %d ran once, %llu of %d reported\n",
+		once, ST_BATCH, b.cb_double - a.cb_double, ST_BATCH_PAIRS + 1);
+	PVRCU_ST_REPORT(errors, once == ST_BATCH &&
+			b.cb_double - a.cb_double == ST_BATCH_PAIRS + 1,
 			"checklist: call_rcu() on a head of the batch being invoked is reported, the batch runs whole");
 	return errors;
 }
