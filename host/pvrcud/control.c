@@ -10,6 +10,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "sockpath.h"
 
 #define MAX_LINE 512
 #define MAX_ARGS 8
@@ -115,7 +116,17 @@ struct control *control_open(struct event_loop *el, const char *path,
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->fd < 0 || !c->path)
 		goto fail;
-	unlink(path);
+	if (sock_path_claim(path) < 0) {
+		if (errno == EADDRINUSE)
+			log_err("control socket in use: %s: another server answers there",
+				path);
+		else
+			log_err("control socket %s: %s", path, strerror(errno));
+		close(c->fd);
+		free(c->path);
+		free(c);
+		return NULL;
+	}
 	old = umask(0177);		/* created 0600: root only */
 	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		umask(old);

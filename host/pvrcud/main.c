@@ -23,6 +23,7 @@
 #include "control.h"
 #include "event_loop.h"
 #include "log.h"
+#include "sockpath.h"
 #include "virtio_rcu.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -111,7 +112,15 @@ static int listen_on(const char *path)
 		log_err("socket: %s", strerror(errno));
 		return -1;
 	}
-	unlink(path);
+	if (sock_path_claim(path) < 0) {
+		if (errno == EADDRINUSE)
+			log_err("socket in use: %s: another server answers there",
+				path);
+		else
+			log_err("cannot take %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(fd, 1) < 0) {
 		log_err("cannot listen on %s: %s", path, strerror(errno));
