@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -97,52 +96,31 @@ static void on_accept(int fd, unsigned int events, void *data)
 struct control *control_open(struct event_loop *el, const char *path,
 			     gid_t gid, control_handler h, void *ctx)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct control *c;
-	mode_t old;
+	struct control *c = calloc(1, sizeof(*c));
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		log_err("control socket path too long: %s", path);
-		return NULL;
-	}
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->el = el;
-	c->h = h;
-	c->ctx = ctx;
-	c->path = strdup(path);
-	strcpy(sa.sun_path, path);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->fd < 0 || !c->path)
-		goto fail;
-	if (sock_path_claim(path) < 0) {
-		if (errno == EADDRINUSE)
-			log_err("control socket in use: %s: another server answers there",
-				path);
-		else
-			log_err("control socket %s: %s", path, strerror(errno));
-		close(c->fd);
-		free(c->path);
+	if (!c || !(c->path = strdup(path))) {
+		log_err("control socket %s: out of memory", path);
 		free(c);
 		return NULL;
 	}
-	old = umask(0177);		/* created 0600: root only */
-	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		umask(old);
-		goto fail;
-	}
-	umask(old);
+	c->el = el;
+	c->h = h;
+	c->ctx = ctx;
+	/* created 0600: root only, unless --control-group */
+	c->fd = sock_listen("control socket", path, SOCK_NONBLOCK, 0177, 8);
+	if (c->fd < 0)
+		goto fail_free;
 	if (gid != (gid_t)-1 && (chown(path, (uid_t)-1, gid) < 0 ||
 				 chmod(path, 0660) < 0))
 		goto fail;
-	if (listen(c->fd, 8) < 0 || el_watch(el, c->fd, EL_IN, on_accept, c) < 0)
+	if (el_watch(el, c->fd, EL_IN, on_accept, c) < 0)
 		goto fail;
 	return c;
 fail:
 	log_err("control socket %s: %s", path, strerror(errno));
-	if (c->fd >= 0)
-		close(c->fd);
+	close(c->fd);
+	unlink(path);
+fail_free:
 	free(c->path);
 	free(c);
 	return NULL;

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -95,39 +94,6 @@ static void on_listen(int fd, unsigned int events, void *data)
 	conn_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn_fd >= 0)
 		el_stop(loop);
-}
-
-static int listen_on(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		log_err("socket path too long: %s", path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		log_err("socket: %s", strerror(errno));
-		return -1;
-	}
-	if (sock_path_claim(path) < 0) {
-		if (errno == EADDRINUSE)
-			log_err("socket in use: %s: another server answers there",
-				path);
-		else
-			log_err("cannot take %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 1) < 0) {
-		log_err("cannot listen on %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* A decimal option value in [@min, @max]; logs and returns -1 otherwise. */
@@ -272,7 +238,7 @@ int main(int argc, char **argv)
 		close(fd);
 		goto out;
 	}
-	lfd = listen_on(path);
+	lfd = sock_listen("socket", path, 0, SOCK_KEEP_UMASK, 1);
 	if (lfd < 0) {
 		ret = 1;
 		goto out;
