@@ -15,6 +15,8 @@
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
 
 #include "pvrcu_internal.h"
 
@@ -94,11 +96,80 @@ bool pvrcu_normal_only(void)
 	return READ_ONCE(pvrcu_rcu_normal);
 }
 
+/* ---- quiescent-state reports (ARCHITECTURE §4.2) ------------------------ */
+
+static DEFINE_PER_CPU(struct work_struct, pvrcu_qs_work);
+
+/*
+ * A work item runs in process context with preemption, bottom halves and
+ * interrupts enabled: on the CPU it runs on, no reader of any kind is in
+ * progress, and every one that ran there before it has ended (readers
+ * never leave their CPU). Should it run elsewhere (its CPU went offline),
+ * the report is that CPU's and just as true.
+ */
+static void pvrcu_qs_work_fn(struct work_struct *work)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	pvrcu_rd_report(this_cpu_read(pvrcu_rec));
+	this_cpu_inc(pvrcu_pstats.qs_work);
+	local_irq_restore(flags);
+}
+
+/*
+ * Was the code this hardirq handler interrupted outside every reader?
+ * The interrupt was delivered, so it had interrupts enabled; preempt_count()
+ * is then exactly this handler's HARDIRQ_OFFSET when it also had
+ * preemption and bottom halves enabled and was no handler itself (user
+ * mode, or preemptible kernel code). The idle task runs its loop with one
+ * preempt_disable() of its own (PREEMPT_DISABLED) and nothing else; any
+ * reader there adds to it. A threaded or idle-flushed call, or any other
+ * count, is no proof: false.
+ */
+static bool pvrcu_interrupted_quiescent(void)
+{
+	unsigned int pc = preempt_count();
+
+	if (pc == HARDIRQ_OFFSET)
+		return true;
+	if (is_idle_task(current) &&
+	    pc == HARDIRQ_OFFSET + PREEMPT_DISABLE_OFFSET) {
+		this_cpu_inc(pvrcu_pstats.qs_idle);
+		return true;
+	}
+	return false;
+}
+
 void pvrcu_report_qs_local(void)
 {
 	lockdep_assert_irqs_disabled();
-	pvrcu_rd_report_if_idle();
+	if (pvrcu_interrupted_quiescent()) {
+		pvrcu_rd_report(this_cpu_read(pvrcu_rec));
+		this_cpu_inc(pvrcu_pstats.qs_irq);
+		return;
+	}
+	/* Inside a reader (or unsure): report when this CPU is out of it. */
+	if (queue_work_on(smp_processor_id(), system_highpri_wq,
+			  this_cpu_ptr(&pvrcu_qs_work)))
+		this_cpu_inc(pvrcu_pstats.qs_deferred);
 }
+
+void pvrcu_read_unlock_report(void)
+{
+	unsigned long flags;
+
+	/* Our own preempt_disable() only: nothing else keeps us a reader. */
+	if (preempt_count() != PREEMPT_DISABLE_OFFSET || irqs_disabled())
+		return;
+	local_irq_save(flags);
+	if (pvrcu_rd_qs_needed(this_cpu_read(pvrcu_rec))) {
+		pvrcu_rd_report(this_cpu_read(pvrcu_rec));
+		this_cpu_inc(pvrcu_pstats.qs_unlock);
+	}
+	local_irq_restore(flags);
+}
+EXPORT_SYMBOL_GPL(pvrcu_read_unlock_report);
 
 void pvrcu_suspicious_dereference(const char *file, int line)
 {
@@ -120,6 +191,11 @@ void pvrcu_get_stats(struct pvrcu_stats *st)
 		st->cb_double += READ_ONCE(s->cb_double);
 		st->cb_throttled += READ_ONCE(s->cb_throttled);
 		st->cb_chained += READ_ONCE(s->cb_chained);
+		st->qs_irq += READ_ONCE(s->qs_irq);
+		st->qs_idle += READ_ONCE(s->qs_idle);
+		st->qs_deferred += READ_ONCE(s->qs_deferred);
+		st->qs_work += READ_ONCE(s->qs_work);
+		st->qs_unlock += READ_ONCE(s->qs_unlock);
 		st->gp_requests += READ_ONCE(s->gp_requests);
 		st->exp_requests += READ_ONCE(s->exp_requests);
 		st->events += READ_ONCE(s->events);
@@ -164,6 +240,14 @@ static int pvrcu_cpu_dead(unsigned int cpu)
 	return 0;
 }
 
+static void pvrcu_qs_work_cancel(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		cancel_work_sync(per_cpu_ptr(&pvrcu_qs_work, cpu));
+}
+
 static int pvrcu_region_alloc(void)
 {
 	int cpu;
@@ -178,9 +262,14 @@ static int pvrcu_region_alloc(void)
 	if (!pvrcu_region)
 		return -ENOMEM;
 	pvrcu_shm_hdr = pvrcu_region;
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		per_cpu(pvrcu_rec, cpu) = pvrcu_region +
 					  virtio_rcu_shm_cpu_off(cpu);
+		/* Readers are not counted there: reports only (SPEC §1.6.4). */
+		pvrcu_cpu_rec(cpu)->nesting =
+			cpu_to_le32(VIRTIO_RCU_NESTING_UNTRACKED);
+		INIT_WORK(per_cpu_ptr(&pvrcu_qs_work, cpu), pvrcu_qs_work_fn);
+	}
 	return 0;
 }
 
@@ -253,6 +342,7 @@ static void __exit pvrcu_exit(void)
 	pr_info("pvrcu: unloading: %llu callbacks were pending, all invoked\n",
 		pending);
 	cpuhp_remove_state_nocalls(pvrcu_cpuhp_state);
+	pvrcu_qs_work_cancel();		/* no device posts any more */
 	pvrcu_gp_exit();		/* no native GP kicks the lists now */
 	pvrcu_cb_exit();
 	pvsrcu_exit();

@@ -41,6 +41,11 @@ struct pvrcu_pcpu_stats {
 	u64 cb_double;
 	u64 cb_throttled;
 	u64 cb_chained;		/* requests skipped: the host chains the GP */
+	u64 qs_irq;		/* reports from a post taken outside readers */
+	u64 qs_idle;		/* ... of those, in the idle loop */
+	u64 qs_deferred;	/* posts taken inside one: work item queued */
+	u64 qs_work;		/* reports from that work item */
+	u64 qs_unlock;		/* reports from an outermost pvrcu unlock */
 	u64 gp_requests;
 	u64 exp_requests;
 	u64 tasks_gps;		/* Tasks RCU grace periods ended */
@@ -60,7 +65,11 @@ static inline struct virtio_rcu_shm_cpu *pvrcu_cpu_rec(int cpu)
 /* Are expedited grace periods turned into normal ones (checklist item 6)? */
 bool pvrcu_normal_only(void);
 
-/* Run the report procedure on this CPU (interrupts disabled). */
+/*
+ * The host asked this CPU for a report (hardirq context, or any context
+ * with interrupts disabled): report now if the interrupted code was outside
+ * every reader, else once this CPU is (a work item).
+ */
 void pvrcu_report_qs_local(void);
 
 /* ---- gp.c -------------------------------------------------------------------- */

@@ -979,6 +979,10 @@ static int __init imp_init(void)
 	pr_info("pvrcu: %llu GP requests (%llu expedited), %llu events from the host\n",
 		st1.gp_requests - st0.gp_requests,
 		st1.exp_requests - st0.exp_requests, st1.events - st0.events);
+	pr_info("pvrcu: quiescent states reported by a post's handler %llu (%llu of them in idle), by a pvrcu unlock %llu, by the work item %llu (posts taken inside a reader: %llu)\n",
+		st1.qs_irq - st0.qs_irq, st1.qs_idle - st0.qs_idle,
+		st1.qs_unlock - st0.qs_unlock, st1.qs_work - st0.qs_work,
+		st1.qs_deferred - st0.qs_deferred);
 #endif
 	imp_report(gps, (ktime_get_ns() - t0) / NSEC_PER_MSEC);
 	return 0;

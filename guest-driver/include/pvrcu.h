@@ -7,20 +7,30 @@
  * primitive's semantics. pvrcu_checklist.h maps the checklist's own names
  * onto these, so existing RCU code switches with one include.
  *
- * Readers are RCU-sched readers: preemption stays disabled from the
- * outermost lock to the outermost unlock. The read side is one per-CPU
- * store into this CPU's record of the region shared with the host, with no
- * atomic instruction, no memory barrier and no VM exit
- * (virtio-rcu/include/pvrcu_reader.h). The _bh and _sched flavours are the
- * same reader; _bh also disables bottom halves.
+ * Readers are the CPU's own state, as for the kernel's consolidated RCU
+ * (checklist item 7): a grace period waits for every region of a CPU in
+ * which preemption, bottom halves or interrupts are disabled, and for every
+ * hardirq, softirq and NMI handler — pvrcu_read_lock() sections, and
+ * equally spin_lock(), spin_lock_bh(), local_bh_disable(),
+ * preempt_disable(), local_irq_save() regions, timers, tasklets, irq_work.
+ * pvrcu_read_lock() is preempt_disable(): no store to the shared region,
+ * no atomic instruction, no barrier, no VM exit. A CPU reports a
+ * quiescent state only where it is outside all of these (the post's
+ * interrupt taken with nothing disabled, user mode, the idle loop, a work
+ * item of its own, the outermost pvrcu_read_unlock() with nothing else
+ * disabled): docs/ARCHITECTURE.md §4.
+ *
+ * Not covered: readers of the kernel's own RCU in code not compiled with
+ * pvrcu_checklist.h, where they are preemptible (CONFIG_PREEMPT_RCU); a
+ * pvrcu grace period does not wait for them. Sleeping readers are SRCU's
+ * (pvsrcu) and the Tasks flavours'.
  *
  * While no virtio-rcu device is bound (before it probes, after it is
- * removed), update-side primitives fall back on the kernel's own RCU: a
- * reader runs with preemption disabled, so a grace period of the kernel's
- * RCU also waits for it.
+ * removed), update-side primitives fall back on the kernel's own RCU,
+ * whose grace periods wait for every one of these readers too.
  *
  * Include after the kernel's headers; needs virtio-rcu/include on the
- * include path (for virtio_rcu.h and pvrcu_reader.h).
+ * include path (for virtio_rcu.h and pvrcu_report.h).
  */
 #ifndef _PVRCU_H
 #define _PVRCU_H
@@ -54,21 +64,23 @@ DECLARE_PER_CPU(struct virtio_rcu_shm_cpu *, pvrcu_rec);
 extern struct virtio_rcu_shm_header *pvrcu_shm_hdr;
 DECLARE_STATIC_KEY_FALSE(pvrcu_debug_key);
 
-#define PVRCU_RD_THIS_REC()		this_cpu_read(pvrcu_rec)
-#define PVRCU_RD_HDR()			(pvrcu_shm_hdr)
-#define PVRCU_RD_PREEMPT_DISABLE()	preempt_disable()
-#define PVRCU_RD_PREEMPT_ENABLE()	preempt_enable()
-#define PVRCU_RD_BARRIER()		barrier()
-#define PVRCU_RD_MB()			smp_mb()	/* report: see pvrcu_reader.h */
-#define PVRCU_RD_LOAD32(p)		le32_to_cpu(READ_ONCE(*(p)))
-#define PVRCU_RD_LOAD64(p)		le64_to_cpu(READ_ONCE(*(p)))
-#define PVRCU_RD_STORE32(p, v)		WRITE_ONCE(*(p), cpu_to_le32(v))
-#define PVRCU_RD_STORE64(p, v)		WRITE_ONCE(*(p), cpu_to_le64(v))
-#define PVRCU_RD_UNLIKELY(x)		unlikely(x)
-#define PVRCU_RD_IRQ_SAVE(f)		local_irq_save(f)
-#define PVRCU_RD_IRQ_RESTORE(f)		local_irq_restore(f)
+#if !defined(CONFIG_PREEMPT_COUNT) || defined(CONFIG_PREEMPT_RT)
+/* Readers are preemption-disabled regions, which the count must show. */
+#error "pvrcu needs CONFIG_PREEMPT_COUNT and a kernel without PREEMPT_RT"
+#endif
 
-#include "pvrcu_reader.h"
+#define PVRCU_RD_HDR()			(pvrcu_shm_hdr)
+#define PVRCU_RD_MB()			smp_mb()	/* see pvrcu_report.h */
+#define PVRCU_RD_LOAD64(p)		le64_to_cpu(READ_ONCE(*(p)))
+#define PVRCU_RD_STORE64(p, v)		WRITE_ONCE(*(p), cpu_to_le64(v))
+
+#include "pvrcu_report.h"
+
+/*
+ * The outermost pvrcu_read_unlock() found the host waiting for this CPU:
+ * report if nothing but this reader's preempt_disable() is in effect.
+ */
+void pvrcu_read_unlock_report(void);
 
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 extern struct lockdep_map pvrcu_lock_map;
@@ -85,14 +97,14 @@ extern struct lockdep_map pvrcu_lock_map;
  * pvrcu_read_lock() - mark the beginning of a pvrcu read-side critical section
  *
  * Like rcu_read_lock(): pvrcu_synchronize() and pvrcu_call() wait for every
- * critical section that began before them. Sections nest. Preemption is
- * disabled until the matching outermost pvrcu_read_unlock(), so the section
- * must not block. Costs one per-CPU load and store; no atomic instruction,
- * no memory barrier, no VM exit. Usable in any context, NMI included.
+ * critical section that began before them. Sections nest. It is
+ * preempt_disable(): the section must not block, and costs what that costs
+ * (one per-CPU increment); no atomic instruction, no memory barrier, no VM
+ * exit. Usable in any context, NMI included.
  */
 static __always_inline void pvrcu_read_lock(void)
 {
-	pvrcu_rd_lock();
+	preempt_disable();
 	__acquire(PVRCU);
 	__pvrcu_lock_acquire();
 }
@@ -100,15 +112,18 @@ static __always_inline void pvrcu_read_lock(void)
 /**
  * pvrcu_read_unlock() - mark the end of a pvrcu read-side critical section
  *
- * Like rcu_read_unlock(). When the outermost section ends and the host
- * waits for this CPU, it reports a quiescent state on the spot (one
- * smp_mb() on that rare path only).
+ * Like rcu_read_unlock(): preempt_enable(), after a check of this CPU's
+ * record. When the host waits for this CPU and this section is all that
+ * keeps it from a quiescent state, it reports on the spot (one smp_mb() on
+ * that rare path only).
  */
 static __always_inline void pvrcu_read_unlock(void)
 {
 	__pvrcu_lock_release();
 	__release(PVRCU);
-	pvrcu_rd_unlock();
+	if (unlikely(pvrcu_rd_qs_needed(this_cpu_read(pvrcu_rec))))
+		pvrcu_read_unlock_report();
+	preempt_enable();
 }
 
 /**
@@ -161,20 +176,16 @@ DEFINE_LOCK_GUARD_0(pvrcu, pvrcu_read_lock(), pvrcu_read_unlock())
  * pvrcu_read_lock_held() - is this CPU inside a pvrcu read-side section?
  *
  * The debugging aid of rcu_read_lock_held(): returns non-zero when the
- * caller runs inside a pvrcu reader of any flavour (this CPU's reader depth
- * is not zero). Meant for pvrcu_dereference_check() conditions and
+ * caller runs inside a pvrcu reader of any kind (preemption, bottom halves
+ * or interrupts disabled, or a handler: every reader a pvrcu grace period
+ * waits for). Meant for pvrcu_dereference_check() conditions and
  * WARN_ON()-style assertions.
  *
  * Return: 1 if inside a reader, 0 otherwise.
  */
 static inline int pvrcu_read_lock_held(void)
 {
-	int held;
-
-	preempt_disable_notrace();
-	held = pvrcu_rd_held();
-	preempt_enable_notrace();
-	return held;
+	return preempt_count() != 0 || irqs_disabled();
 }
 
 /* ---- pointers ------------------------------------------------------------ */
@@ -945,6 +956,13 @@ void pvrcu_barrier_tasks_trace(void);
  * @gp_requests: grace-period requests sent to the device
  * @exp_requests: of those, expedited
  * @events: events (posts) received from the host
+ * @qs_irq: quiescent states reported by a post's handler (it interrupted
+ *	code outside every reader: user mode, preemptible code, idle)
+ * @qs_idle: of those, in the idle loop
+ * @qs_deferred: posts that found the CPU inside a reader and queued the
+ *	CPU's report work item
+ * @qs_work: quiescent states reported by that work item
+ * @qs_unlock: quiescent states reported by an outermost pvrcu_read_unlock()
  * @srcu_device: the device computes pvsrcu grace periods
  * @srcu_domains: pvsrcu domains that may be in use (device limit, or the
  *	region's room without a device), the common one included
@@ -973,6 +991,11 @@ struct pvrcu_stats {
 	u64 gp_requests;
 	u64 exp_requests;
 	u64 events;
+	u64 qs_irq;
+	u64 qs_idle;
+	u64 qs_deferred;
+	u64 qs_work;
+	u64 qs_unlock;
 	bool srcu_device;
 	u32 srcu_domains;
 	u32 srcu_in_use;

@@ -137,6 +137,14 @@ struct virtio_rcu_shm_header {		/* host writes */
 	__u8 pad[24];
 };
 
+/*
+ * cpu.nesting of a driver whose readers are not all counted there (the
+ * Linux driver: preemption-, bottom-half- and interrupt-disabled regions
+ * are readers too). Never 0, so a device never takes it for "no reader";
+ * such a CPU is quiescent only by its reports (SPEC §1.6.4).
+ */
+#define VIRTIO_RCU_NESTING_UNTRACKED	1u
+
 struct virtio_rcu_shm_cpu {		/* guest writes, except need_qs */
 	__le32 nesting;			/* reader depth; 0 = no reader */
 	__le32 online;			/* 1 once the driver serves this CPU */
