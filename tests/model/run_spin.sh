@@ -98,6 +98,15 @@ cases=(
 # the unlock report with interrupts on (before de26217): a post's report is
 # overwritten by the older qs_seq, and with one post per GP the GP never ends
 "qs.mutant.irq_on_report|qs|live|cycle|-DMUTANT_IRQ_ON_REPORT $QS_NPOST1"
+# item 7's readers (preempt-, bh-, irq-disabled regions, handlers) on a
+# Linux CPU: reports only outside all of them, no host source believes nesting
+"implicit.safety|implicit|safety|pass|"
+"implicit.liveness|implicit|live|pass|"
+"implicit.mutant.nesting_only|implicit|safety|assert|-DMUTANT_NESTING_ONLY"
+"implicit.mutant.pc_exit|implicit|safety|assert|-DMUTANT_PC_EXIT"
+"implicit.mutant.unlock_any|implicit|safety|assert|-DMUTANT_UNLOCK_ANY"
+"implicit.mutant.idle_any|implicit|safety|assert|-DMUTANT_IDLE_ANY"
+"implicit.mutant.no_work|implicit|live|cycle|-DMUTANT_NO_WORK"
 "srcu.safety|srcu|safety|pass|$SRCU"
 "srcu.liveness|srcu|live|pass|$SRCU_LIVE"
 "srcu.mutant.one_phase|srcu|safety|assert|-DMUTANT_SRCU_ONE_PHASE $SRCU"
