@@ -62,22 +62,24 @@
  * the kernel's may miss a GP when normal and expedited GPs overlap (its
  * _full ones may not, and are checked).
  *
- * Not in tests/vm: it FAILS until pvrcu stops ending GPs inside these
- * readers. Today a CPU is quiescent for pvrcu whenever its nesting counter
- * is 0: the guest's REPORT_QS handler and any outermost pvrcu unlock
- * report then, and the host believes nesting == 0 after an exit or halt.
- * To run it:
+ * tests/vm/t_torture_implicit.sh runs it in `make check` at 2 and 4
+ * vCPUs (images/scenarios/torture_implicit.sh: this module with
+ * virtio_rcu loaded, then the native build with it unloaded). By hand:
  *
  *   make host image
  *   bash images/run-vm.sh --cpus 2 --test torture_implicit \
  *	--dir /tmp/vm-implicit --timeout 300
  *   grep -E 'reader |pvrcu-torture:' /tmp/vm-implicit/guest.log
  *
- * images/scenarios/torture_implicit.sh runs this module (virtio_rcu
- * loaded), then the native build (virtio_rcu unloaded).
+ * Since afdbb52 pvrcu readers are preemption-disabled regions and a CPU
+ * reports only outside every kind below (docs/ARCHITECTURE.md §4.2): the
+ * run PASSes. Before, a CPU was quiescent for pvrcu whenever its nesting
+ * counter was 0 (the REPORT_QS handler and any outermost pvrcu unlock
+ * reported then, and the host believed nesting == 0 after an exit or
+ * halt).
  *
- * What it shows on the tree of 22621b5 (pvrcud and virtio_rcu as
- * committed), TCG, 20 s a run; poisoned reads per kind:
+ * What it showed on the tree of 22621b5 (the old rule), TCG, 20 s a
+ * run; poisoned reads per kind:
  *
  *   kind                       2 vCPUs  4 vCPUs
  *   rcu_read_lock/_bh/_sched     0 0 0    0 0 0   (the control)

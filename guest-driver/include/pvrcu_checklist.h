@@ -16,8 +16,8 @@
  * runs on grace periods decided by the host. The kernel's list and hlist
  * _rcu macros (list_add_rcu(), list_for_each_entry_rcu(), ...) stay as
  * they are and are correct under pvrcu readers: they are built on
- * rcu_dereference_raw() and rcu_assign_pointer(), and a pvrcu reader runs
- * with preemption disabled, which also satisfies the kernel's lockdep
+ * rcu_dereference_raw() and rcu_assign_pointer(), and a pvrcu reader is a
+ * preemption-disabled region, which also satisfies the kernel's lockdep
  * checks for RCU readers.
  *
  * Callbacks keep the kernel's struct rcu_head. Do not mix: a structure
@@ -55,14 +55,22 @@
  * item 7 counts as readers without naming them (preempt_disable(),
  * local_bh_disable(), local_irq_disable()...), which no name maps.
  *
- * WARNING, a known gap: a pvrcu grace period does NOT yet wait for those
- * unnamed readers. Regions with preemption, bottom halves or interrupts
- * disabled, spinlock holders, and softirq and hardirq handlers that read
- * pvrcu-protected data without rcu_read_lock() can see it freed:
- * pvrcu_torture_implicit.ko (images/scenarios/torture_implicit.sh) shows
- * it, while the same code on the kernel's own RCU passes. Until this is
- * fixed, every reader of data retired through these names must use
- * rcu_read_lock() (or _bh/_sched), which maps to a pvrcu reader.
+ * What a grace period waits for (checklist item 7): every reader the
+ * kernel's consolidated RCU waits for. rcu_read_lock() and its _bh and
+ * _sched forms (mapped), and, though no name maps them, every region with
+ * preemption, bottom halves or interrupts disabled (preempt_disable(),
+ * spin_lock(), spin_lock_bh(), local_bh_disable(), local_irq_save()...),
+ * and softirq, hardirq and NMI handlers: a pvrcu reader is a
+ * preemption-disabled region, and a CPU reports a quiescent state only
+ * outside all of these (docs/ARCHITECTURE.md §4.2).
+ * pvrcu_torture_implicit.ko has readers of each kind
+ * (tests/vm/t_torture_implicit.sh).
+ *
+ * What it does not wait for: readers of the kernel's own RCU in code not
+ * compiled with this header (under CONFIG_PREEMPT_RCU they are
+ * preemptible and invisible to pvrcu). Data retired through these names
+ * must be read only by code compiled with it, or in one of the regions
+ * above.
  */
 #ifndef _PVRCU_CHECKLIST_H
 #define _PVRCU_CHECKLIST_H
