@@ -87,6 +87,8 @@ struct bench_cb_result {
 /* ---- pvrcu (pv_bench.c) ------------------------------------------------------- */
 
 double pv_read_pair_ns(void);
+/* The Linux driver's reader: preempt count, need_qs test (pvrcu.h). */
+double pv_read_pair_kernel_ns(void);
 void pv_gp_latency(bool expedited, struct bench_gp_result *r);
 void pv_sync_throughput(struct bench_sync_result *r);
 void pv_cb_throughput(struct bench_cb_result *r);

@@ -149,6 +149,7 @@ int main(int argc, char **argv)
 	double pv_cb[BENCH_RUNS], mb_cb[BENCH_RUNS];
 	double cbs_per_gp[BENCH_RUNS], reqs_per_gp[BENCH_RUNS];
 	double pv_mem[BENCH_RUNS], mb_mem[BENCH_RUNS];
+	double pv_krd[BENCH_RUNS];
 	double s512[BENCH_RUNS], s1[BENCH_RUNS], idle512[BENCH_RUNS];
 	double sync_ops = 0;
 	int i;
@@ -188,12 +189,14 @@ int main(int argc, char **argv)
 
 	for (i = 0; want("read_pair") && i < BENCH_RUNS; i++) {
 		pv_rd[i] = pv_read_pair_ns();
+		pv_krd[i] = pv_read_pair_kernel_ns();
 		qs_rd[i] = qsbr_read_pair_ns();
 		mb_rd[i] = memb_read_pair_ns();
 	}
 	if (want("read_pair")) {
 		line("read_pair", pv_rd, "urcu_qsbr", qs_rd, "ns", 2);
 		line("read_pair", pv_rd, "urcu_memb", mb_rd, "ns", 2);
+		line("read_pair_kernel", pv_krd, "urcu_memb", mb_rd, "ns", 2);
 	}
 
 	for (i = 0; want("gp_expedited") && i < BENCH_RUNS; i++) {

@@ -45,6 +45,62 @@ double pv_read_pair_ns(void)
 	return (double)(t1 - t0) / (double)BENCH_READ_PAIRS;
 }
 
+/*
+ * read_pair_kernel: the Linux driver's reader (guest-driver/include/pvrcu.h)
+ * in userspace: pvrcu_read_lock() is preempt_disable(), a per-CPU count
+ * increment (here a thread-local one); pvrcu_read_unlock() loads the
+ * record, tests pvrcu_rd_qs_needed() and calls the report path only when
+ * the host waits, then preempt_enable() (decrement, and the test for a
+ * pending reschedule that the kernel's folds into the same instruction).
+ */
+static __thread volatile unsigned int pv_preempt_count;
+static __thread volatile unsigned int pv_resched;
+
+static inline void kernel_rd_lock(void)
+{
+	pv_preempt_count = pv_preempt_count + 1;
+	__asm__ __volatile__("" ::: "memory");
+}
+
+static inline void kernel_rd_unlock(void)
+{
+	__asm__ __volatile__("" ::: "memory");
+	if (__builtin_expect(pvrcu_rd_qs_needed(user_reader_rec), 0))
+		abort();	/* the report path: never taken here */
+	pv_preempt_count = pv_preempt_count - 1;
+	if (__builtin_expect(pv_preempt_count == 0 && pv_resched, 0))
+		abort();
+}
+
+double pv_read_pair_kernel_ns(void)
+{
+	struct virtio_rcu_shm_cpu *rec;
+	struct fake_region f;
+	uint64_t i, t0, t1;
+
+	if (fake_region_init(&f, 1, 0))
+		abort();
+	rec = fr_rec(&f, 0);
+	rec->need_qs = htole64(4);
+	rec->qs_seq = htole64(4);
+	user_reader_hdr = fr_hdr(&f);
+	user_reader_rec = rec;
+
+	t0 = bench_now_ns();
+	for (i = 0; i < BENCH_READ_PAIRS; i++) {
+		kernel_rd_lock();
+		__asm__ __volatile__("" ::: "memory");
+		kernel_rd_unlock();
+	}
+	t1 = bench_now_ns();
+	if (pv_preempt_count != 0)
+		abort();
+	user_reader_rec = NULL;
+	user_reader_hdr = NULL;
+	free(f.shm);
+	return (double)(t1 - t0) / (double)BENCH_READ_PAIRS;
+}
+
 /* ---- gp_expedited / gp_normal: request-to-completion latency ------------------- */
 
 void pv_gp_latency(bool expedited, struct bench_gp_result *r)

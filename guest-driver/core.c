@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * virtio_rcu.ko: module init and exit, parameters, the shared region.
- *
- * The region that the host reads is allocated when the module loads and
- * freed when it unloads, not at probe and remove: readers may run at any
- * time while the module is loaded, and each CPU's record pointer must not
- * change under them. The device only registers the region (device.c).
+ * virtio_rcu.ko: module init and exit, parameters, statistics, CPU
+ * hotplug, and the wiring: the client operations through which each layer
+ * hears from the one below it (pvrcu_internal.h has the order).
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -56,26 +53,8 @@ MODULE_PARM_DESC(debug,
 DEFINE_STATIC_KEY_FALSE(pvrcu_debug_key);
 EXPORT_SYMBOL_GPL(pvrcu_debug_key);
 
-DEFINE_PER_CPU(struct virtio_rcu_shm_cpu *, pvrcu_rec);
-EXPORT_PER_CPU_SYMBOL_GPL(pvrcu_rec);
-struct virtio_rcu_shm_header *pvrcu_shm_hdr;
-EXPORT_SYMBOL_GPL(pvrcu_shm_hdr);
 
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-static struct lock_class_key pvrcu_lock_key;
-struct lockdep_map pvrcu_lock_map = {
-	.name = "pvrcu_read_lock",
-	.key = &pvrcu_lock_key,
-	.wait_type_outer = LD_WAIT_FREE,
-	.wait_type_inner = LD_WAIT_SPIN,	/* readers disable preemption */
-};
-EXPORT_SYMBOL_GPL(pvrcu_lock_map);
-#endif
 
-DEFINE_PER_CPU(struct pvrcu_pcpu_stats, pvrcu_pstats);
-
-void *pvrcu_region;
-size_t pvrcu_region_len;
 static enum cpuhp_state pvrcu_cpuhp_state;
 
 static int pvrcu_debug_set(const char *val, const struct kernel_param *kp)
@@ -96,80 +75,6 @@ bool pvrcu_normal_only(void)
 	return READ_ONCE(pvrcu_rcu_normal);
 }
 
-/* ---- quiescent-state reports (ARCHITECTURE §4.2) ------------------------ */
-
-static DEFINE_PER_CPU(struct work_struct, pvrcu_qs_work);
-
-/*
- * A work item runs in process context with preemption, bottom halves and
- * interrupts enabled: on the CPU it runs on, no reader of any kind is in
- * progress, and every one that ran there before it has ended (readers
- * never leave their CPU). Should it run elsewhere (its CPU went offline),
- * the report is that CPU's and just as true.
- */
-static void pvrcu_qs_work_fn(struct work_struct *work)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	pvrcu_rd_report(this_cpu_read(pvrcu_rec));
-	this_cpu_inc(pvrcu_pstats.qs_work);
-	local_irq_restore(flags);
-}
-
-/*
- * Was the code this hardirq handler interrupted outside every reader?
- * The interrupt was delivered, so it had interrupts enabled; preempt_count()
- * is then exactly this handler's HARDIRQ_OFFSET when it also had
- * preemption and bottom halves enabled and was no handler itself (user
- * mode, or preemptible kernel code). The idle task runs its loop with one
- * preempt_disable() of its own (PREEMPT_DISABLED) and nothing else; any
- * reader there adds to it. A threaded or idle-flushed call, or any other
- * count, is no proof: false.
- */
-static bool pvrcu_interrupted_quiescent(void)
-{
-	unsigned int pc = preempt_count();
-
-	if (pc == HARDIRQ_OFFSET)
-		return true;
-	if (is_idle_task(current) &&
-	    pc == HARDIRQ_OFFSET + PREEMPT_DISABLE_OFFSET) {
-		this_cpu_inc(pvrcu_pstats.qs_idle);
-		return true;
-	}
-	return false;
-}
-
-void pvrcu_report_qs_local(void)
-{
-	lockdep_assert_irqs_disabled();
-	if (pvrcu_interrupted_quiescent()) {
-		pvrcu_rd_report(this_cpu_read(pvrcu_rec));
-		this_cpu_inc(pvrcu_pstats.qs_irq);
-		return;
-	}
-	/* Inside a reader (or unsure): report when this CPU is out of it. */
-	if (queue_work_on(smp_processor_id(), system_highpri_wq,
-			  this_cpu_ptr(&pvrcu_qs_work)))
-		this_cpu_inc(pvrcu_pstats.qs_deferred);
-}
-
-void pvrcu_read_unlock_report(void)
-{
-	unsigned long flags;
-
-	/* Our own preempt_disable() only: nothing else keeps us a reader. */
-	if (preempt_count() != PREEMPT_DISABLE_OFFSET || irqs_disabled())
-		return;
-	local_irq_save(flags);
-	if (pvrcu_rd_qs_needed(this_cpu_read(pvrcu_rec))) {
-		pvrcu_rd_report(this_cpu_read(pvrcu_rec));
-		this_cpu_inc(pvrcu_pstats.qs_unlock);
-	}
-	local_irq_restore(flags);
-}
-EXPORT_SYMBOL_GPL(pvrcu_read_unlock_report);
 
 void pvrcu_suspicious_dereference(const char *file, int line)
 {
@@ -214,11 +119,6 @@ void pvrcu_get_stats(struct pvrcu_stats *st)
 }
 EXPORT_SYMBOL_GPL(pvrcu_get_stats);
 
-u64 pvrcu_cpu_irqs(int cpu)
-{
-	return READ_ONCE(per_cpu_ptr(&pvrcu_pstats, cpu)->irqs);
-}
-EXPORT_SYMBOL_GPL(pvrcu_cpu_irqs);
 
 /*
  * CPU hotplug. A CPU's record says online = 1 before the CPU runs anything
@@ -240,38 +140,45 @@ static int pvrcu_cpu_dead(unsigned int cpu)
 	return 0;
 }
 
-static void pvrcu_qs_work_cancel(void)
-{
-	int cpu;
 
-	for_each_possible_cpu(cpu)
-		cancel_work_sync(per_cpu_ptr(&pvrcu_qs_work, cpu));
+
+/* ---- the wiring: what each layer hears from the one below ---------------- */
+
+static const struct pvrcu_gp_client pvrcu_gp_to_callbacks = {
+	.gp_ended = pvrcu_cb_kick_all,
+	.rebound = pvrcu_cb_rebind,
+};
+
+/* The device serves GPs: cookies rebase onto it, then SRCU moves over. */
+static void pvrcu_dev_bound(struct virtio_rcu_shm_header *hdr, u32 srcu_domains)
+{
+	pvrcu_gp_bind(hdr);
+	pvsrcu_switch_begin();
+	pvsrcu_switch_end(srcu_domains);
 }
 
-static int pvrcu_region_alloc(void)
+/* Checklist item 17: nothing pending is lost or run early (gp.c, srcu.c). */
+static u64 pvrcu_dev_unbinding(void)
 {
-	int cpu;
+	u64 pending = pvrcu_cb_pending();
 
-	/* One record per possible CPU, and the SRCU area (SPEC §1.6.2). */
-	pvrcu_srcu_domains = clamp_t(unsigned int, pvrcu_srcu_domains, 2,
-				     VIRTIO_RCU_MAX_SRCU_DOMAINS);
-	pvrcu_region_len = PAGE_ALIGN(virtio_rcu_shm_size(nr_cpu_ids,
-							  pvrcu_srcu_domains));
-	pvrcu_region = alloc_pages_exact(pvrcu_region_len,
-					 GFP_KERNEL | __GFP_ZERO);
-	if (!pvrcu_region)
-		return -ENOMEM;
-	pvrcu_shm_hdr = pvrcu_region;
-	for_each_possible_cpu(cpu) {
-		per_cpu(pvrcu_rec, cpu) = pvrcu_region +
-					  virtio_rcu_shm_cpu_off(cpu);
-		/* Readers are not counted there: reports only (SPEC §1.6.4). */
-		pvrcu_cpu_rec(cpu)->nesting =
-			cpu_to_le32(VIRTIO_RCU_NESTING_UNTRACKED);
-		INIT_WORK(per_cpu_ptr(&pvrcu_qs_work, cpu), pvrcu_qs_work_fn);
-	}
-	return 0;
+	pvsrcu_switch_begin();		/* SRCU GPs in flight start over locally */
+	pvrcu_gp_unbind();		/* GPs back to the kernel's RCU */
+	return pending;
 }
+
+static void pvrcu_dev_unbound(void)
+{
+	pvsrcu_switch_end(0);
+}
+
+static const struct pvrcu_dev_client pvrcu_dev_to_upper = {
+	.bound = pvrcu_dev_bound,
+	.unbinding = pvrcu_dev_unbinding,
+	.unbound = pvrcu_dev_unbound,
+	.gp_done = pvrcu_cb_kick,
+	.srcu_done = pvsrcu_dev_event,
+};
 
 static int __init pvrcu_init(void)
 {
@@ -282,7 +189,7 @@ static int __init pvrcu_init(void)
 		return ret;
 	if (pvrcu_debug)
 		static_branch_enable(&pvrcu_debug_key);
-	ret = pvrcu_gp_init();
+	ret = pvrcu_gp_init(&pvrcu_gp_to_callbacks);
 	if (ret)
 		goto err_region;
 	ret = pvrcu_cb_init();
@@ -302,7 +209,7 @@ static int __init pvrcu_init(void)
 	if (ret < 0)
 		goto err_tasks;
 	pvrcu_cpuhp_state = ret;
-	ret = pvrcu_dev_init();
+	ret = pvrcu_dev_init(&pvrcu_dev_to_upper);
 	if (ret)
 		goto err_cpuhp;
 	return 0;
@@ -320,7 +227,7 @@ err_cb:
 err_gp:
 	pvrcu_gp_exit();
 err_region:
-	free_pages_exact(pvrcu_region, pvrcu_region_len);
+	pvrcu_region_free();
 	return ret;
 }
 
@@ -347,7 +254,7 @@ static void __exit pvrcu_exit(void)
 	pvrcu_cb_exit();
 	pvsrcu_exit();
 	static_branch_disable(&pvrcu_debug_key);
-	free_pages_exact(pvrcu_region, pvrcu_region_len);
+	pvrcu_region_free();
 }
 
 module_init(pvrcu_init);

@@ -3,18 +3,22 @@
  * virtio_rcu: the virtio driver of virtio_rcu.ko.
  *
  * The device (pvrcud on the host) decides when grace periods end. At probe
- * this driver registers the region that core.c allocated at load (reader
- * nesting, quiescent-state reports, callback backlog per CPU) and hands
- * grace periods to the device (gp.c); it sends requests on the request
- * queue and answers the host's per-CPU posts on the event queues, each
- * bound to the CPU it serves. At remove, grace periods go back to the
- * kernel's RCU before the region is unregistered. One device per guest.
+ * this driver registers the region that core.c allocated at load
+ * (quiescent-state reports, callback backlog per CPU) and tells its client
+ * (the layers above, wired in core.c) that it serves grace periods; it
+ * sends requests on the request queue and answers the host's per-CPU posts
+ * on the event queues, each bound to the CPU it serves. At remove, the
+ * client takes grace periods back to the kernel's RCU before the region is
+ * unregistered. One device per guest; its state lives in struct virtio_rcu
+ * behind vdev->priv. The bottom layer: it calls nothing above it but
+ * through the client's operations.
  */
 #include <linux/cpumask.h>
 #include <linux/interrupt.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -25,6 +29,7 @@
 
 #define EVQ_BUFS	4		/* event buffers kept posted per queue */
 #define REQ_TIMEOUT	(10 * HZ)	/* SETUP and TEARDOWN: do not hang */
+#define PROBE_GP_TIMEOUT (30 * HZ)	/* the first GP, at probe */
 
 struct vrcu_evbuf {
 	struct virtio_rcu_event ev;
@@ -46,30 +51,32 @@ struct vrcu_req {
 
 struct virtio_rcu {
 	struct virtio_device *vdev;
-	struct virtqueue *reqq;
+	struct virtqueue *reqq;		/* under vrcu_req_lock */
+	bool req_open;			/* requests may be sent (ditto) */
+	bool exp_ok;			/* VIRTIO_RCU_F_EXPEDITE negotiated */
+	bool run_state_ok;		/* VIRTIO_RCU_F_RUN_STATE negotiated */
+	bool cb_chain_ok;		/* VIRTIO_RCU_F_CB_CHAIN negotiated */
 	unsigned int nevq;
 	struct vrcu_evq *evq;
 	int *cpu_evq;			/* cpu -> event queue index */
+	call_single_data_t __percpu *report_csd;	/* misrouted posts */
 	atomic_long_t events;
 	atomic_long_t misrouted;
 };
 
 /*
- * The request queue, reachable from pvrcu_call() in any context: ->vq is
- * set only while requests may be sent.
+ * The device requests go to, for the callers that have no vdev (GP
+ * requests from pvrcu_call() in any context, Tasks requests, feature
+ * queries): set at probe before SETUP, cleared at remove before the reset
+ * and followed by a GP of the kernel's RCU before the device is freed, so
+ * lockless readers (rcu_read_lock()) and vrcu_req_lock holders may use it.
+ * Requests themselves outlive the device: remove fails them.
  */
-static struct {
-	spinlock_t lock;		/* the queue, and ->vq itself */
-	struct virtqueue *vq;
-	bool exp_ok;			/* VIRTIO_RCU_F_EXPEDITE negotiated */
-	bool run_state_ok;		/* VIRTIO_RCU_F_RUN_STATE negotiated */
-	bool cb_chain_ok;		/* VIRTIO_RCU_F_CB_CHAIN negotiated */
-} vreq;
-
-static DEFINE_MUTEX(vrcu_probe_mutex);
-static struct virtio_rcu *vrcu_bound;	/* the device serving GPs */
+static struct virtio_rcu __rcu *vrcu_active;
+static DEFINE_SPINLOCK(vrcu_req_lock);	/* vrcu_active's queue, ->abandoned */
+static DEFINE_MUTEX(vrcu_probe_mutex);	/* probe, remove; vrcu_active */
 static bool vrcu_region_used;		/* a SETUP was sent for the region */
-static call_single_data_t __percpu *vrcu_report_csd;
+static const struct pvrcu_dev_client *vrcu_client;
 
 static void vrcu_nop(void *info)
 {
@@ -90,6 +97,19 @@ static void vrcu_report_ipi(void *info)
 	pvrcu_report_qs_local();
 }
 
+static int vrcu_alloc_report_csd(struct virtio_rcu *vr)
+{
+	int cpu;
+
+	vr->report_csd = alloc_percpu(call_single_data_t);
+	if (!vr->report_csd)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		INIT_CSD(per_cpu_ptr(vr->report_csd, cpu), vrcu_report_ipi,
+			 NULL);
+	return 0;
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 static void vrcu_reqq_done(struct virtqueue *vq)
@@ -99,7 +119,7 @@ static void vrcu_reqq_done(struct virtqueue *vq)
 	unsigned int len;
 
 	this_cpu_inc(pvrcu_pstats.irqs);
-	spin_lock_irqsave(&vreq.lock, flags);
+	spin_lock_irqsave(&vrcu_req_lock, flags);
 	do {
 		virtqueue_disable_cb(vq);
 		while ((r = virtqueue_get_buf(vq, &len))) {
@@ -112,9 +132,9 @@ static void vrcu_reqq_done(struct virtqueue *vq)
 				complete(&r->done);
 		}
 	} while (!virtqueue_enable_cb(vq));
-	spin_unlock_irqrestore(&vreq.lock, flags);
+	spin_unlock_irqrestore(&vrcu_req_lock, flags);
 	/* A GP may have ended: invoke what is ready here. */
-	pvrcu_cb_kick(smp_processor_id());
+	vrcu_client->gp_done(smp_processor_id());
 }
 
 static struct vrcu_req *vrcu_req_alloc(u16 type, u16 flags, u64 arg0,
@@ -133,21 +153,25 @@ static struct vrcu_req *vrcu_req_alloc(u16 type, u16 flags, u64 arg0,
 	return r;
 }
 
+/* Queue @r to the active device; -ENODEV while there is none. */
 static int vrcu_submit(struct vrcu_req *r)
 {
 	struct scatterlist out, in, *sgs[2] = { &out, &in };
+	struct virtio_rcu *vr;
 	unsigned long flags;
 	int ret = -ENODEV;
 
 	sg_init_one(&out, &r->req, sizeof(r->req));
 	sg_init_one(&in, &r->resp, sizeof(r->resp));
-	spin_lock_irqsave(&vreq.lock, flags);
-	if (vreq.vq) {
-		ret = virtqueue_add_sgs(vreq.vq, sgs, 1, 1, r, GFP_ATOMIC);
+	spin_lock_irqsave(&vrcu_req_lock, flags);
+	vr = rcu_dereference_protected(vrcu_active,
+				       lockdep_is_held(&vrcu_req_lock));
+	if (vr && vr->req_open) {
+		ret = virtqueue_add_sgs(vr->reqq, sgs, 1, 1, r, GFP_ATOMIC);
 		if (!ret)
-			virtqueue_kick(vreq.vq);
+			virtqueue_kick(vr->reqq);
 	}
-	spin_unlock_irqrestore(&vreq.lock, flags);
+	spin_unlock_irqrestore(&vrcu_req_lock, flags);
 	return ret;
 }
 
@@ -174,9 +198,9 @@ static int vrcu_request(u16 type, u16 flags, u64 arg0, u64 arg1, u64 arg2,
 	}
 	if (timeout) {
 		if (!wait_for_completion_timeout(&r->done, timeout)) {
-			spin_lock_irqsave(&vreq.lock, irqf);
+			spin_lock_irqsave(&vrcu_req_lock, irqf);
 			r->abandoned = !completion_done(&r->done);
-			spin_unlock_irqrestore(&vreq.lock, irqf);
+			spin_unlock_irqrestore(&vrcu_req_lock, irqf);
 			if (r->abandoned)
 				return -ETIMEDOUT;
 		}
@@ -195,9 +219,22 @@ int pvrcu_dev_request(u16 type, u16 flags, u64 arg0, u64 arg1, u64 *val0)
 	return vrcu_request(type, flags, arg0, arg1, 0, val0, REQ_TIMEOUT);
 }
 
+/* A feature of the active device (false without one). */
+#define vrcu_active_has(field)						\
+({									\
+	struct virtio_rcu *__vr;					\
+	bool __ok;							\
+									\
+	rcu_read_lock();						\
+	__vr = rcu_dereference(vrcu_active);				\
+	__ok = __vr && READ_ONCE(__vr->field);				\
+	rcu_read_unlock();						\
+	__ok;								\
+})
+
 int pvrcu_dev_gp_async(bool exp)
 {
-	u16 flags = exp && READ_ONCE(vreq.exp_ok) ? VIRTIO_RCU_GP_F_EXPEDITED : 0;
+	u16 flags = exp && vrcu_active_has(exp_ok) ? VIRTIO_RCU_GP_F_EXPEDITED : 0;
 	struct vrcu_req *r;
 	int ret;
 
@@ -222,7 +259,7 @@ int pvrcu_dev_gp_async(bool exp)
  */
 bool pvrcu_dev_has_run_state(void)
 {
-	return READ_ONCE(vreq.run_state_ok);
+	return vrcu_active_has(run_state_ok);
 }
 
 /*
@@ -231,39 +268,7 @@ bool pvrcu_dev_has_run_state(void)
  */
 bool pvrcu_dev_chains_callbacks(void)
 {
-	return READ_ONCE(vreq.cb_chain_ok);
-}
-
-struct vrcu_sync {
-	struct rcu_head head;
-	struct completion done;
-};
-
-static void vrcu_sync_done(struct rcu_head *head)
-{
-	complete(&container_of(head, struct vrcu_sync, head)->done);
-}
-
-/*
- * Wait for a GP for pvrcu_synchronize(), as the kernel's synchronize_rcu()
- * does: queue a callback and sleep until it runs. No request is ever
- * parked in the device (no VIRTIO_RCU_GP_F_WAIT): requests then complete
- * in ring order, which is what lets a restarted pvrcud resume the queue
- * (QEMU rewinds it to the used index). The callback's own cookie is taken
- * after @cookie, so when it runs @cookie is done too.
- */
-int pvrcu_dev_gp_wait(bool exp, unsigned long cookie)
-{
-	struct vrcu_sync s;
-
-	init_rcu_head_on_stack(&s.head);
-	init_completion(&s.done);
-	pvrcu_call(&s.head, vrcu_sync_done);
-	if (exp && READ_ONCE(vreq.exp_ok))
-		pvrcu_dev_gp_async(true);	/* upgrades the GP to expedited */
-	wait_for_completion(&s.done);
-	destroy_rcu_head_on_stack(&s.head);
-	return 0;
+	return vrcu_active_has(cb_chain_ok);
 }
 
 /* After a reset: the device will not answer what is left. */
@@ -312,7 +317,7 @@ static void vrcu_handle_event(struct virtio_rcu *vr,
 			atomic_long_inc(&vr->misrouted);
 			/* -EBUSY: a report IPI is already on its way there. */
 			smp_call_function_single_async(cpu,
-						       per_cpu_ptr(vrcu_report_csd, cpu));
+						       per_cpu_ptr(vr->report_csd, cpu));
 		}
 		break;
 	case VIRTIO_RCU_EV_GP_DONE:
@@ -321,10 +326,11 @@ static void vrcu_handle_event(struct virtio_rcu *vr,
 					     "cpu %u: event GP_DONE gp=%llu handled on cpu %d\n",
 					     cpu, le64_to_cpu(ev->gp_seq), here);
 		/* Callbacks may run on any CPU: invoke them here. */
-		pvrcu_cb_kick(cpu);
+		vrcu_client->gp_done(cpu);
 		break;
 	case VIRTIO_RCU_EV_SRCU_DONE:
-		pvsrcu_dev_event(le16_to_cpu(ev->domain), le64_to_cpu(ev->gp_seq));
+		vrcu_client->srcu_done(le16_to_cpu(ev->domain),
+				       le64_to_cpu(ev->gp_seq));
 		break;
 	default:
 		break;		/* unknown types are ignored (SPEC §1.6.9) */
@@ -481,17 +487,18 @@ static void vrcu_free(struct virtio_rcu *vr)
 			kfree(vr->evq[i].bufs);
 	kfree(vr->evq);
 	kfree(vr->cpu_evq);
+	free_percpu(vr->report_csd);
 	kfree(vr);
 }
 
 /* Stop requests, reset, fail what the device will not answer. */
 static void vrcu_shutdown(struct virtio_rcu *vr)
 {
-	spin_lock_irq(&vreq.lock);
-	vreq.vq = NULL;
-	vreq.run_state_ok = false;
-	vreq.cb_chain_ok = false;
-	spin_unlock_irq(&vreq.lock);
+	spin_lock_irq(&vrcu_req_lock);
+	vr->req_open = false;
+	rcu_assign_pointer(vrcu_active, NULL);
+	spin_unlock_irq(&vrcu_req_lock);
+	synchronize_rcu();	/* no feature query looks at vr any more */
 	/* After the reset the device no longer touches the region. */
 	virtio_reset_device(vr->vdev);
 	vrcu_fail_requests(vr);
@@ -564,7 +571,7 @@ static int vrcu_probe(struct virtio_device *vdev)
 			&max_srcu);
 
 	mutex_lock(&vrcu_probe_mutex);
-	if (vrcu_bound) {
+	if (rcu_access_pointer(vrcu_active)) {
 		dev_err(&vdev->dev, "a virtio-rcu device is already bound\n");
 		ret = -EBUSY;
 		goto out_unlock;
@@ -578,7 +585,7 @@ static int vrcu_probe(struct virtio_device *vdev)
 	vr->nevq = nevq;
 	vr->evq = kcalloc(nevq, sizeof(*vr->evq), GFP_KERNEL);
 	vr->cpu_evq = kcalloc(nr_cpu_ids, sizeof(*vr->cpu_evq), GFP_KERNEL);
-	if (!vr->evq || !vr->cpu_evq)
+	if (!vr->evq || !vr->cpu_evq || vrcu_alloc_report_csd(vr))
 		goto err_free;
 
 	ret = vrcu_find_vqs(vr);
@@ -596,12 +603,13 @@ static int vrcu_probe(struct virtio_device *vdev)
 	ret = vrcu_fill_evqs(vr);
 	if (ret)
 		goto err_reset;
-	spin_lock_irq(&vreq.lock);
-	vreq.vq = vr->reqq;
-	vreq.exp_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_EXPEDITE);
-	vreq.run_state_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_RUN_STATE);
-	vreq.cb_chain_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_CB_CHAIN);
-	spin_unlock_irq(&vreq.lock);
+	vr->exp_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_EXPEDITE);
+	vr->run_state_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_RUN_STATE);
+	vr->cb_chain_ok = virtio_has_feature(vdev, VIRTIO_RCU_F_CB_CHAIN);
+	spin_lock_irq(&vrcu_req_lock);
+	vr->req_open = true;
+	rcu_assign_pointer(vrcu_active, vr);
+	spin_unlock_irq(&vrcu_req_lock);
 
 	vrcu_region_used = true;
 	ret = vrcu_request(VIRTIO_RCU_REQ_SETUP, 0, virt_to_phys(pvrcu_region),
@@ -615,12 +623,14 @@ static int vrcu_probe(struct virtio_device *vdev)
 		 &(phys_addr_t){ virt_to_phys(pvrcu_region) }, pvrcu_region_len,
 		 seq);
 
-	/* One GP through the device before it serves everyone. */
+	/* One GP through the device before it serves everyone: bounded. */
 	t0 = ktime_get_ns();
 	ret = vrcu_request(VIRTIO_RCU_REQ_GP, VIRTIO_RCU_GP_F_WAIT, 0, 0, 0,
-			   &seq, 0);
+			   &seq, PROBE_GP_TIMEOUT);
 	if (ret) {
-		dev_err(&vdev->dev, "GP request failed: %d\n", ret);
+		dev_err(&vdev->dev,
+			"first GP request failed: %d%s; not binding (GPs stay with the kernel's RCU)\n",
+			ret, ret == -ETIMEDOUT ? " (no answer in 30 s)" : "");
 		ret = ret < 0 ? ret : -EIO;
 		goto err_reset;
 	}
@@ -628,14 +638,11 @@ static int vrcu_probe(struct virtio_device *vdev)
 		 "synchronize: GP request completed, gp_seq=%llu (%llu us, %ld events)\n",
 		 seq, (ktime_get_ns() - t0) / 1000, atomic_long_read(&vr->events));
 
-	vrcu_bound = vr;
-	pvrcu_gp_bind(pvrcu_shm_hdr);
 	if (!virtio_has_feature(vdev, VIRTIO_RCU_F_SRCU))
 		max_srcu = 0;
-	pvsrcu_switch_begin();
-	pvsrcu_switch_end(max_srcu);
+	vrcu_client->bound(pvrcu_shm_hdr, max_srcu);
 	dev_info(&vdev->dev, "serving pvrcu grace periods (%s), SRCU: %u domains\n",
-		 vreq.exp_ok ? "expedited: posted interrupts" : "no expedite",
+		 vr->exp_ok ? "expedited: posted interrupts" : "no expedite",
 		 max_srcu);
 	mutex_unlock(&vrcu_probe_mutex);
 	return 0;
@@ -658,19 +665,17 @@ out_unlock:
 static void vrcu_remove(struct virtio_device *vdev)
 {
 	struct virtio_rcu *vr = vdev->priv;
-	u64 pending = pvrcu_cb_pending();
+	u64 pending;
 	int ret;
 
 	mutex_lock(&vrcu_probe_mutex);
-	pvsrcu_switch_begin();		/* SRCU GPs in flight start over locally */
-	pvrcu_gp_unbind();
-	vrcu_bound = NULL;
+	pending = vrcu_client->unbinding();	/* GPs back to the kernel's */
 	ret = vrcu_request(VIRTIO_RCU_REQ_TEARDOWN, 0, 0, 0, 0, NULL,
 			   REQ_TIMEOUT);
 	if (ret)
 		dev_err(&vdev->dev, "TEARDOWN: %d; resetting anyway\n", ret);
 	vrcu_shutdown(vr);
-	pvsrcu_switch_end(0);
+	vrcu_client->unbound();
 	dev_info(&vdev->dev,
 		 "removed (%ld events, %ld handed over, %llu callbacks pending)\n",
 		 atomic_long_read(&vr->events), atomic_long_read(&vr->misrouted),
@@ -702,28 +707,15 @@ static struct virtio_driver virtio_rcu_driver = {
 	.remove = vrcu_remove,
 };
 
-int pvrcu_dev_init(void)
+int pvrcu_dev_init(const struct pvrcu_dev_client *client)
 {
-	int cpu, ret;
-
-	spin_lock_init(&vreq.lock);
-	vrcu_report_csd = alloc_percpu(call_single_data_t);
-	if (!vrcu_report_csd)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu)
-		INIT_CSD(per_cpu_ptr(vrcu_report_csd, cpu), vrcu_report_ipi,
-			 NULL);
-	ret = register_virtio_driver(&virtio_rcu_driver);
-	if (ret)
-		free_percpu(vrcu_report_csd);
-	return ret;
+	vrcu_client = client;
+	return register_virtio_driver(&virtio_rcu_driver);
 }
 
 void pvrcu_dev_exit(void)
 {
 	unregister_virtio_driver(&virtio_rcu_driver);
-	vrcu_flush_report_ipis();
-	free_percpu(vrcu_report_csd);
 }
 
 MODULE_DEVICE_TABLE(virtio, id_table);

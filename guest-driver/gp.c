@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * pvrcu grace periods: the sequence that cookies are taken from,
- * synchronize and the polled API (plain, _expedited and _full forms, all
- * on this one sequence).
+ * pvrcu grace periods: the sequence that cookies are taken from, GP
+ * requests, and the polled API (plain, _expedited and _full forms, all on
+ * this one sequence; the waiting forms are in sync.c). Below it only the
+ * device (device.c); the layer above (callbacks.c) hears of native GP ends
+ * and engine switches through struct pvrcu_gp_client.
  *
  * Cookies (the polled API, the tags of queued callbacks) live in one
  * sequence, V, in the style of the kernel's rcu_seq: the two low bits are
@@ -46,6 +48,7 @@ static struct {
 	struct mutex native_mutex;	/* held across one native GP */
 	struct work_struct native_work;
 	wait_queue_head_t wq;		/* native GP ends, engine switches */
+	const struct pvrcu_gp_client *client;
 } pvgp;
 
 /* The sequence in *@v; returns the device's header, NULL in native mode. */
@@ -176,12 +179,12 @@ static void pvrcu_native_gp_fn(struct work_struct *work)
 		mutex_unlock(&pvgp.native_mutex);
 
 		wake_up_all(&pvgp.wq);
-		pvrcu_cb_kick_all();
+		pvgp.client->gp_ended();
 	}
 }
 
 /* Wait until @cookie is done or the device took over. */
-static void pvrcu_native_wait(unsigned long cookie, bool exp)
+void pvrcu_gp_native_wait(unsigned long cookie, bool exp)
 {
 	unsigned long flags;
 
@@ -234,54 +237,6 @@ void pvrcu_gp_request(unsigned long cookie, bool exp, bool force)
 		spin_unlock_irqrestore(&pvgp.lock, flags);
 	}
 }
-
-/* ---- synchronize ---------------------------------------------------------- */
-
-static void pvrcu_gp_wait(bool exp)
-{
-	unsigned long cookie = pvrcu_gp_cookie();
-
-	if (exp && pvrcu_normal_only())
-		exp = false;
-	for (;;) {
-		if (pvrcu_poll_state(cookie))
-			return;
-		if (READ_ONCE(pvgp.hdr)) {
-			/*
-			 * The request is made after the cookie was taken, so
-			 * the GP that completes it also completes the cookie.
-			 */
-			if (!pvrcu_dev_gp_wait(exp, cookie)) {
-				smp_mb();	/* the GP ended before what follows */
-				return;
-			}
-			/*
-			 * The device failed or is going away. The kernel's
-			 * own GP also waits for pvrcu readers.
-			 */
-			if (exp)
-				synchronize_rcu_expedited();
-			else
-				synchronize_rcu();
-			return;
-		}
-		pvrcu_native_wait(cookie, exp);
-	}
-}
-
-void pvrcu_synchronize(void)
-{
-	pvrcu_sleep_check(__func__);
-	pvrcu_gp_wait(false);
-}
-EXPORT_SYMBOL_GPL(pvrcu_synchronize);
-
-void pvrcu_synchronize_expedited(void)
-{
-	pvrcu_sleep_check(__func__);
-	pvrcu_gp_wait(true);
-}
-EXPORT_SYMBOL_GPL(pvrcu_synchronize_expedited);
 
 /* ---- polled grace periods ---------------------------------------------------- */
 
@@ -356,34 +311,6 @@ bool pvrcu_poll_state_full(struct rcu_gp_oldstate *rgosp)
 }
 EXPORT_SYMBOL_GPL(pvrcu_poll_state_full);
 
-void pvrcu_cond_synchronize(unsigned long cookie)
-{
-	might_sleep();
-	if (!pvrcu_poll_state(cookie))
-		pvrcu_synchronize();
-}
-EXPORT_SYMBOL_GPL(pvrcu_cond_synchronize);
-
-void pvrcu_cond_synchronize_full(struct rcu_gp_oldstate *rgosp)
-{
-	pvrcu_cond_synchronize(rgosp->rgos_norm);
-}
-EXPORT_SYMBOL_GPL(pvrcu_cond_synchronize_full);
-
-void pvrcu_cond_synchronize_expedited(unsigned long cookie)
-{
-	might_sleep();
-	if (!pvrcu_poll_state(cookie))
-		pvrcu_synchronize_expedited();
-}
-EXPORT_SYMBOL_GPL(pvrcu_cond_synchronize_expedited);
-
-void pvrcu_cond_synchronize_expedited_full(struct rcu_gp_oldstate *rgosp)
-{
-	pvrcu_cond_synchronize_expedited(rgosp->rgos_norm);
-}
-EXPORT_SYMBOL_GPL(pvrcu_cond_synchronize_expedited_full);
-
 /* ---- engine switches ------------------------------------------------------- */
 
 /*
@@ -413,7 +340,7 @@ void pvrcu_gp_bind(struct virtio_rcu_shm_header *hdr)
 	mutex_unlock(&pvgp.native_mutex);
 
 	wake_up_all(&pvgp.wq);
-	pvrcu_cb_rebind();
+	pvgp.client->rebound();
 }
 
 /*
@@ -441,11 +368,12 @@ void pvrcu_gp_unbind(void)
 	spin_unlock_irqrestore(&pvgp.lock, flags);
 
 	wake_up_all(&pvgp.wq);
-	pvrcu_cb_rebind();
+	pvgp.client->rebound();
 }
 
-int pvrcu_gp_init(void)
+int pvrcu_gp_init(const struct pvrcu_gp_client *client)
 {
+	pvgp.client = client;
 	spin_lock_init(&pvgp.lock);
 	seqcount_spinlock_init(&pvgp.seq, &pvgp.lock);
 	mutex_init(&pvgp.native_mutex);

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Interfaces between the parts of virtio_rcu.ko:
+ * Interfaces between the parts of virtio_rcu.ko, bottom to top; each
+ * calls only the ones below it, and hears from them through the client
+ * operations it gives them (wired in core.c):
  *
- *   core.c       module init/exit, parameters, the shared region, readers'
- *                per-CPU record pointers, CPU hotplug, statistics
- *   gp.c         the grace-period sequence (device or the kernel's RCU),
- *                synchronize, the polled API
- *   callbacks.c  per-CPU callback lists, pvrcu_call(), pvrcu_barrier()
+ *   region.c     the shared region, readers' per-CPU record pointers,
+ *                quiescent-state reports, statistics counters
  *   device.c     the virtio driver: requests, events, probe and remove
- *   tasks.c      Tasks RCU and Tasks-Rude RCU: GPs computed in the guest
+ *   gp.c         the grace-period sequence (device or the kernel's RCU),
+ *                requests, the polled API
+ *   callbacks.c  per-CPU callback lists, pvrcu_call(), pvrcu_barrier()
+ *   cbq.c        callback queues of the process-context flavours
+ *   sync.c       pvrcu_synchronize() and _expedited, cond_synchronize
  *   srcu.c       pvsrcu domains: readers, the scan, device or local GPs
+ *   tasks.c      Tasks RCU and Tasks-Rude RCU: GPs computed in the guest
  *   tasks_trace.c  Tasks-Trace RCU on a dedicated pvsrcu domain
+ *   core.c       module init/exit, parameters, CPU hotplug, the wiring
  */
 #ifndef _PVRCU_INTERNAL_H
 #define _PVRCU_INTERNAL_H
@@ -20,7 +25,7 @@
 
 #include "pvrcu.h"
 
-/* ---- core.c -------------------------------------------------------------- */
+/* ---- core.c (parameters) and region.c -------------------------------------------------------------- */
 
 extern bool pvrcu_rcu_normal;
 extern long pvrcu_qhimark;
@@ -32,6 +37,10 @@ extern unsigned int pvrcu_srcu_domains;
 /* The region shared with the host: allocated at load, freed at unload. */
 extern void *pvrcu_region;
 extern size_t pvrcu_region_len;
+int pvrcu_region_alloc(void);		/* also each CPU's record pointer */
+void pvrcu_region_free(void);
+/* No report work item runs or is queued after this (unload). */
+void pvrcu_qs_work_cancel(void);
 
 struct pvrcu_pcpu_stats {
 	u64 irqs;		/* device interrupts handled on this CPU */
@@ -83,7 +92,14 @@ static inline unsigned long pvrcu_seq_snap(unsigned long s)
 	return (s + 7) & ~3ul;
 }
 
-int pvrcu_gp_init(void);
+/* What gp.c tells the layer above it (callbacks.c). */
+struct pvrcu_gp_client {
+	void (*gp_ended)(void);		/* a native GP ended */
+	void (*rebound)(void);		/* the engine changed */
+};
+int pvrcu_gp_init(const struct pvrcu_gp_client *client);
+/* Native engine: wait until @cookie is done or a device took over. */
+void pvrcu_gp_native_wait(unsigned long cookie, bool exp);
 void pvrcu_gp_exit(void);
 unsigned long pvrcu_gp_seq(void);
 /* A cookie for work done now: smp_mb(), then the sequence. */
@@ -133,15 +149,24 @@ u64 pvrcu_cb_pending(void);
 
 /* ---- device.c ----------------------------------------------------------- */
 
-int pvrcu_dev_init(void);
+/* What device.c tells the layers above it. */
+struct pvrcu_dev_client {
+	/* It registered the region and serves GPs (probe; may sleep). */
+	void (*bound)(struct virtio_rcu_shm_header *hdr, u32 srcu_domains);
+	/* It stops serving them (remove, before TEARDOWN; may sleep):
+	 * returns the callbacks still pending, for the log. */
+	u64 (*unbinding)(void);
+	/* It no longer touches the region (remove, after the reset). */
+	void (*unbound)(void);
+	/* A GP may have ended: callbacks may be ready (interrupt context). */
+	void (*gp_done)(int cpu);
+	/* VIRTIO_RCU_EV_SRCU_DONE for domain @dom (interrupt context). */
+	void (*srcu_done)(u32 dom, u64 seq);
+};
+int pvrcu_dev_init(const struct pvrcu_dev_client *client);
 void pvrcu_dev_exit(void);
 /* A non-waiting GP request; any context. 0, or -errno if not sent. */
 int pvrcu_dev_gp_async(bool exp);
-/*
- * A waiting GP request, made after @cookie was taken; sleeps. 0 once a
- * full GP has elapsed (the answer, or @cookie found done).
- */
-int pvrcu_dev_gp_wait(bool exp, unsigned long cookie);
 /* The bound device keeps the vCPU lines (VIRTIO_RCU_F_RUN_STATE). */
 bool pvrcu_dev_has_run_state(void);
 /* The bound device chains GPs for published backlogs (VIRTIO_RCU_F_CB_CHAIN). */
