@@ -15,21 +15,36 @@
 
 /* ---- read_pair: the reader fast path alone ------------------------------------ */
 
+/* One CPU's region for a read_pair timing; need_qs == qs_seq: the host
+ * waits for nothing, the fast path. */
+static struct virtio_rcu_shm_cpu *read_pair_setup(struct fake_region *f)
+{
+	struct virtio_rcu_shm_cpu *rec;
+
+	if (fake_region_init(f, 1, 0))
+		abort();
+	rec = fr_rec(f, 0);
+	rec->need_qs = htole64(4);
+	rec->qs_seq = htole64(4);
+	user_reader_hdr = fr_hdr(f);
+	user_reader_rec = rec;
+	return rec;
+}
+
+static void read_pair_teardown(struct fake_region *f)
+{
+	user_reader_rec = NULL;
+	user_reader_hdr = NULL;
+	free(f->shm);
+}
+
 double pv_read_pair_ns(void)
 {
 	struct virtio_rcu_shm_cpu *rec;
 	struct fake_region f;
 	uint64_t i, t0, t1;
 
-	if (fake_region_init(&f, 1, 0))
-		abort();
-	rec = fr_rec(&f, 0);
-	/* need_qs == qs_seq: the host waits for nothing, the fast path. */
-	rec->need_qs = htole64(4);
-	rec->qs_seq = htole64(4);
-	user_reader_hdr = fr_hdr(&f);
-	user_reader_rec = rec;
-
+	rec = read_pair_setup(&f);
 	t0 = bench_now_ns();
 	for (i = 0; i < BENCH_READ_PAIRS; i++) {
 		pvrcu_rd_lock();
@@ -39,9 +54,7 @@ double pv_read_pair_ns(void)
 	t1 = bench_now_ns();
 	if (le32toh(rec->nesting) != 0 || le64toh(rec->qs_seq) != 4)
 		abort();	/* not the fast path we meant to time */
-	user_reader_rec = NULL;
-	user_reader_hdr = NULL;
-	free(f.shm);
+	read_pair_teardown(&f);
 	return (double)(t1 - t0) / (double)BENCH_READ_PAIRS;
 }
 
@@ -78,14 +91,7 @@ double pv_read_pair_kernel_ns(void)
 	struct fake_region f;
 	uint64_t i, t0, t1;
 
-	if (fake_region_init(&f, 1, 0))
-		abort();
-	rec = fr_rec(&f, 0);
-	rec->need_qs = htole64(4);
-	rec->qs_seq = htole64(4);
-	user_reader_hdr = fr_hdr(&f);
-	user_reader_rec = rec;
-
+	rec = read_pair_setup(&f);
 	t0 = bench_now_ns();
 	for (i = 0; i < BENCH_READ_PAIRS; i++) {
 		kernel_rd_lock();
@@ -93,11 +99,9 @@ double pv_read_pair_kernel_ns(void)
 		kernel_rd_unlock();
 	}
 	t1 = bench_now_ns();
-	if (pv_preempt_count != 0)
-		abort();
-	user_reader_rec = NULL;
-	user_reader_hdr = NULL;
-	free(f.shm);
+	if (pv_preempt_count != 0 || le64toh(rec->qs_seq) != 4)
+		abort();	/* not the fast path we meant to time */
+	read_pair_teardown(&f);
 	return (double)(t1 - t0) / (double)BENCH_READ_PAIRS;
 }
 

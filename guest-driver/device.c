@@ -3,7 +3,7 @@
  * virtio_rcu: the virtio driver of virtio_rcu.ko.
  *
  * The device (pvrcud on the host) decides when grace periods end. At probe
- * this driver registers the region that core.c allocated at load
+ * this driver registers the region that region.c allocated at load
  * (quiescent-state reports, callback backlog per CPU) and tells its client
  * (the layers above, wired in core.c) that it serves grace periods; it
  * sends requests on the request queue and answers the host's per-CPU posts

@@ -1,6 +1,9 @@
 /*
- * qs.pml - the pvrcu guest/host quiescent-state protocol (RCU / RCU-sched
- * readers, preemption disabled). See README.md in this directory.
+ * qs.pml - the pvrcu guest/host quiescent-state protocol for counted
+ * readers (every reader counted in the record's nesting, preemption
+ * disabled: the userspace readers and the tiny-VM guest). The Linux
+ * driver's readers, which nesting does not show, are implicit.pml's.
+ * See README.md in this directory.
  *
  * Processes, and the code each one stands for:
  *   task(c)   guest CPU c in task context: reader sections (nested), the
@@ -8,8 +11,8 @@
  *             virtio-rcu/include/pvrcu_reader.h: pvrcu_rd_lock(),
  *             pvrcu_rd_unlock(), pvrcu_rd_qs_needed(), pvrcu_rd_report().
  *   irq(c)    guest CPU c in interrupt context: the host's post
- *             (guest-driver/device.c vrcu_handle_event ->
- *             pvrcu_report_qs_local -> pvrcu_rd_report_if_idle) and any
+ *             (pvrcu_rd_report_if_idle: tests/torture/torture.c and
+ *             bench/pv_sys.c call it for their simulated posts) and any
  *             other interrupt that runs a reader section.
  *   hw(c)     the vCPU's hardware: store-buffer drains, VM exits (KVM's
  *             `exits' statistic; an exit drains the buffer first).
