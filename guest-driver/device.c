@@ -62,14 +62,16 @@ struct virtio_rcu {
 	call_single_data_t __percpu *report_csd;	/* misrouted posts */
 	atomic_long_t events;
 	atomic_long_t misrouted;
+	struct rcu_head rcu;		/* freed after lockless readers */
 };
 
 /*
  * The device requests go to, for the callers that have no vdev (GP
  * requests from pvrcu_call() in any context, Tasks requests, feature
- * queries): set at probe before SETUP, cleared at remove before the reset
- * and followed by a GP of the kernel's RCU before the device is freed, so
- * lockless readers (rcu_read_lock()) and vrcu_req_lock holders may use it.
+ * queries): set at probe before SETUP, cleared at remove before the reset;
+ * the device is freed after a GP of the kernel's RCU (call_rcu(), so that
+ * remove does not wait for readers), so lockless readers (rcu_read_lock())
+ * and vrcu_req_lock holders may use it.
  * Requests themselves outlive the device: remove fails them.
  */
 static struct virtio_rcu __rcu *vrcu_active;
@@ -478,8 +480,9 @@ static void vrcu_prepare_region(struct virtio_rcu *vr)
 	smp_mb();
 }
 
-static void vrcu_free(struct virtio_rcu *vr)
+static void vrcu_free_rcu(struct rcu_head *head)
 {
+	struct virtio_rcu *vr = container_of(head, struct virtio_rcu, rcu);
 	unsigned int i;
 
 	if (vr->evq)
@@ -491,6 +494,11 @@ static void vrcu_free(struct virtio_rcu *vr)
 	kfree(vr);
 }
 
+static void vrcu_free(struct virtio_rcu *vr)
+{
+	call_rcu(&vr->rcu, vrcu_free_rcu);
+}
+
 /* Stop requests, reset, fail what the device will not answer. */
 static void vrcu_shutdown(struct virtio_rcu *vr)
 {
@@ -498,7 +506,6 @@ static void vrcu_shutdown(struct virtio_rcu *vr)
 	vr->req_open = false;
 	rcu_assign_pointer(vrcu_active, NULL);
 	spin_unlock_irq(&vrcu_req_lock);
-	synchronize_rcu();	/* no feature query looks at vr any more */
 	/* After the reset the device no longer touches the region. */
 	virtio_reset_device(vr->vdev);
 	vrcu_fail_requests(vr);
@@ -716,6 +723,7 @@ int pvrcu_dev_init(const struct pvrcu_dev_client *client)
 void pvrcu_dev_exit(void)
 {
 	unregister_virtio_driver(&virtio_rcu_driver);
+	rcu_barrier();		/* vrcu_free_rcu() is our code */
 }
 
 MODULE_DEVICE_TABLE(virtio, id_table);
