@@ -401,7 +401,9 @@ else
 	plain=$(sed 's/\x1b\[[0-9;]*m//g' "$check_log")
 	bad=$(printf '%s\n' "$plain" | grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]*[1-9][0-9]* failed$|Synthesis: .*(Failing|Crashing): [1-9]' || true)
 	[ -z "$bad" ] || { failed=1; problems+=("summary lines with failures in the check log"); }
-	if [ "$check_rc" = 0 ] && ! printf '%s\n' "$plain" | grep -qE '^[0-9]+ passed, 0 failed$'; then
+	# (grep -q on a here-string: a pipe from printf would die of SIGPIPE
+	# when grep stops early, and pipefail would call the line missing)
+	if [ "$check_rc" = 0 ] && ! grep -qE '^[0-9]+ passed, 0 failed$' <<<"$plain"; then
 		failed=1
 		problems+=("no closing 'N passed, 0 failed' line in the check log")
 	fi
