@@ -6,14 +6,10 @@
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
-#include <linux/gfp.h>
-#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
-#include <linux/sched.h>
-#include <linux/workqueue.h>
 
 #include "pvrcu_internal.h"
 
@@ -53,8 +49,6 @@ MODULE_PARM_DESC(debug,
 DEFINE_STATIC_KEY_FALSE(pvrcu_debug_key);
 EXPORT_SYMBOL_GPL(pvrcu_debug_key);
 
-
-
 static enum cpuhp_state pvrcu_cpuhp_state;
 
 static int pvrcu_debug_set(const char *val, const struct kernel_param *kp)
@@ -74,7 +68,6 @@ bool pvrcu_normal_only(void)
 {
 	return READ_ONCE(pvrcu_rcu_normal);
 }
-
 
 void pvrcu_suspicious_dereference(const char *file, int line)
 {
@@ -119,7 +112,6 @@ void pvrcu_get_stats(struct pvrcu_stats *st)
 }
 EXPORT_SYMBOL_GPL(pvrcu_get_stats);
 
-
 /*
  * CPU hotplug. A CPU's record says online = 1 before the CPU runs anything
  * (this runs on a control CPU before the new one starts, SPEC §1.6.9), and
@@ -139,8 +131,6 @@ static int pvrcu_cpu_dead(unsigned int cpu)
 	WRITE_ONCE(pvrcu_cpu_rec(cpu)->online, cpu_to_le32(0));
 	return 0;
 }
-
-
 
 /* ---- the wiring: what each layer hears from the one below ---------------- */
 

@@ -78,10 +78,4 @@ static inline void pvrcu_rd_unlock(void)
 	PVRCU_RD_PREEMPT_ENABLE();
 }
 
-/* Is this CPU inside a reader? (lockdep-style debug aid) */
-static inline int pvrcu_rd_held(void)
-{
-	return PVRCU_RD_LOAD32(&PVRCU_RD_THIS_REC()->nesting) != 0;
-}
-
 #endif /* PVRCU_READER_H */
